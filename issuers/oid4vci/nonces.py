@@ -1,0 +1,37 @@
+"""The nonce endpoint's c_nonces: stored hashed, expiring, consumed once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlmodel import Session
+
+from issuers.oid4vci.codes import hash_secret, new_secret
+from issuers.oid4vci.errors import InvalidNonce
+from issuers.oid4vci.models import Oid4vciNonce
+
+_NONCE = Oid4vciNonce.__table__  # type: ignore[attr-defined]
+
+
+def issue_nonce(session: Session, *, now: datetime, ttl: timedelta) -> str:
+    """A fresh c_nonce, committed. Also sweeps expired nonces: the endpoint is anonymous,
+    so without the sweep anyone could grow the table without bound."""
+    session.execute(delete(_NONCE).where(_NONCE.c.expires_at <= now))
+    nonce = new_secret()
+    session.add(Oid4vciNonce(nonce_hash=hash_secret(nonce), created_at=now, expires_at=now + ttl))
+    session.commit()
+    return nonce
+
+
+def consume_nonce(session: Session, *, nonce: str, now: datetime) -> None:
+    """Mark the nonce used. Does NOT commit: the caller commits it with the credential it
+    protects, so a failed issuance leaves the nonce usable and a successful one spends it.
+    Under PostgreSQL the row lock makes a concurrent second use wait, then match nothing."""
+    used = session.execute(
+        update(_NONCE)
+        .where(_NONCE.c.nonce_hash == hash_secret(nonce), _NONCE.c.used_at.is_(None), _NONCE.c.expires_at > now)
+        .values(used_at=now)
+    )
+    if used.rowcount != 1:
+        raise InvalidNonce("c_nonce is unknown, expired or already used; fetch a new one from the nonce endpoint")

@@ -1,0 +1,82 @@
+"""Agency operators revoke, suspend and reinstate over HTTP; the status list shows it at once."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from issuers.operators import add_operator
+from keys.jws import VerificationKey, verify_compact
+from schemas.status_list import decode_status_list
+from tests.issuing_helpers import device_signer, issue_for
+
+
+@pytest.fixture
+def issued(client: TestClient):  # type: ignore[no-untyped-def]
+    state = client.app.state.ecert
+    with Session(state.engine) as session:
+        credential = issue_for(state, session, "resident_registration_abstract", device_signer())
+        mois = add_operator(session, name="MOIS desk", agency_id="mois", now=state.clock.now())
+        nts = add_operator(session, name="NTS desk", agency_id="nts", now=state.clock.now())
+    return credential, mois.api_key, nts.api_key
+
+
+def _status_in_list(client: TestClient, status_uri: str, idx: int) -> int:
+    path = status_uri.removeprefix("https://ecert.test")
+    response = client.get(path)
+    assert response.headers["content-type"] == "application/statuslist+jwt"
+    jwks = client.get("/.well-known/jwt-vc-issuer").json()["jwks"]["keys"]
+    verified = verify_compact(response.text, lambda h: VerificationKey.from_jwk(next(k for k in jwks if k["kid"] == h["kid"])),
+                              expected_typ="statuslist+jwt")
+    assert verified.payload["sub"] == status_uri and verified.payload["ttl"] > 0
+    return decode_status_list(verified.payload["status_list"]).status_at(idx)
+
+
+def test_revoke_suspend_reinstate(client: TestClient, issued) -> None:  # type: ignore[no-untyped-def]
+    credential, mois_key, _ = issued
+    auth = {"Authorization": f"Bearer {mois_key}"}
+    assert _status_in_list(client, credential.status_uri, credential.status_idx) == 0
+
+    r = client.post(f"/v1/admin/credentials/{credential.record_id}/suspend", headers=auth)
+    assert r.status_code == 200 and r.json()["status"] == "suspended"
+    assert _status_in_list(client, credential.status_uri, credential.status_idx) == 2
+
+    r = client.post(f"/v1/admin/credentials/{credential.record_id}/reinstate", headers=auth)
+    assert r.json()["status"] == "valid"
+    assert _status_in_list(client, credential.status_uri, credential.status_idx) == 0
+
+    r = client.post(f"/v1/admin/credentials/{credential.record_id}/revoke", headers=auth)
+    assert r.json()["status"] == "revoked"
+    assert _status_in_list(client, credential.status_uri, credential.status_idx) == 1
+    again = client.post(f"/v1/admin/credentials/{credential.record_id}/reinstate", headers=auth)
+    assert again.status_code == 409 and again.json()["code"] == "conflict"
+
+
+def test_other_agency_and_anonymous_are_refused(client: TestClient, issued) -> None:  # type: ignore[no-untyped-def]
+    credential, _, nts_key = issued
+    r = client.post(f"/v1/admin/credentials/{credential.record_id}/revoke", headers={"Authorization": f"Bearer {nts_key}"})
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+    assert client.post(f"/v1/admin/credentials/{credential.record_id}/revoke").status_code == 401
+    bad = client.post(f"/v1/admin/credentials/{credential.record_id}/revoke", headers={"Authorization": "Bearer nope"})
+    assert bad.status_code == 401 and bad.headers["content-type"] == "application/problem+json"
+    assert _status_in_list(client, credential.status_uri, credential.status_idx) == 0
+
+
+def test_unknown_action_is_422(client: TestClient, issued) -> None:  # type: ignore[no-untyped-def]
+    credential, mois_key, _ = issued
+    r = client.post(f"/v1/admin/credentials/{credential.record_id}/destroy", headers={"Authorization": f"Bearer {mois_key}"})
+    assert r.status_code == 422 and r.json()["code"] == "invalid_input"
+
+
+def test_document_number_check(client: TestClient, issued) -> None:  # type: ignore[no-untyped-def]
+    credential, mois_key, _ = issued
+    r = client.get(f"/v1/documents/{credential.document_number}")
+    body = r.json()
+    assert body["genuine"] and body["current"] and body["type_id"] == "resident_registration_abstract"
+    assert "name" not in body and "claims" not in body
+    client.post(f"/v1/admin/credentials/{credential.record_id}/revoke", headers={"Authorization": f"Bearer {mois_key}"})
+    assert client.get(f"/v1/documents/{credential.document_number.replace('-', '')}").json()["status"] == "revoked"
+    assert client.get("/v1/documents/0000-0000-0000-0000").status_code == 404
+    assert client.get("/v1/documents/12ab").status_code == 422
+    assert client.get("/status-lists/unknown").status_code == 404

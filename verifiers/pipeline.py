@@ -1,0 +1,109 @@
+"""verify_presentation: run a profile's checks in order and say what happened.
+
+Never raises for a presentation it could judge: every VerificationError becomes a result
+with ``valid: false`` and the failing check's code. The first failure stops the run (later
+checks would read what the failed one did not establish). A valid verdict is committed
+with its replay mark (and whatever the caller had pending); a rejection writes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from schemas.errors import VerificationError
+from schemas.registry import TypeRegistry
+from verifiers.checks import CHECKS
+from verifiers.context import VerificationContext
+from verifiers.display_labels import labels_for
+from verifiers.profiles import Profile
+from verifiers.result import CheckOutcome, VerificationResult
+from verifiers.status_check import StatusListChecker
+from verifiers.trust import TrustList
+
+#: registered JWT / SD-JWT VC claims: facts about the credential, not claims about the person
+REGISTERED_CLAIMS = frozenset({"iss", "sub", "iat", "nbf", "exp", "jti", "vct", "vct#integrity", "cnf", "status"})
+
+
+class ChallengeMissing(ValueError):
+    """The profile checks nonce and audience but the caller gave none: a caller error."""
+
+
+def _validity(payload: dict[str, Any] | None) -> dict[str, int | None]:
+    payload = payload or {}
+    return {name: payload.get(name) if isinstance(payload.get(name), int) else None for name in ("iat", "exp")}
+
+
+def verify_presentation(
+    session: Session,
+    *,
+    presentation: str,
+    profile: Profile,
+    trust: TrustList,
+    status_checker: StatusListChecker | None,
+    nonce: str | None,
+    audience: str | None,
+    now: int,
+    registry: TypeRegistry | None = None,
+) -> VerificationResult:
+    if profile.needs_challenge and (not nonce or not audience):
+        raise ChallengeMissing("this profile checks the KB-JWT's nonce and aud: give both")
+    ctx = VerificationContext(
+        session=session,
+        presentation=presentation,
+        trust=trust,
+        status_checker=status_checker,
+        nonce=nonce,
+        audience=audience,
+        now=now,
+    )
+    outcomes: list[CheckOutcome] = []
+    failure: VerificationError | None = None
+    try:
+        for step in profile.steps:
+            try:
+                CHECKS[step.id](ctx, step.options)
+            except VerificationError as exc:
+                outcomes.append(CheckOutcome(step.id, False, exc.code, exc.detail))
+                failure = exc
+                break
+            outcomes.append(CheckOutcome(step.id, True))
+        if failure is None:
+            session.commit()  # the replay mark: durable before anyone is told "valid"
+        # a failure wrote nothing (replay runs last), and the caller's own work is left alone
+    except BaseException:
+        session.rollback()
+        raise
+
+    payload = ctx.issuer_payload or ctx.unverified_payload or {}
+    if failure is not None or ctx.verified is None:
+        return VerificationResult(
+            valid=False,
+            code=failure.code if failure else "verification_failed",
+            detail=failure.detail if failure else "the profile never verified the disclosures",
+            issuer=payload.get("iss") if isinstance(payload.get("iss"), str) else None,
+            vct=payload.get("vct") if isinstance(payload.get("vct"), str) else None,
+            type_id=ctx.type_id,
+            claims={},
+            labels={},
+            validity=_validity(ctx.issuer_payload),
+            status=ctx.status,
+            checks=tuple(outcomes),
+        )
+    verified = ctx.verified
+    claims = {k: v for k, v in verified.claims.items() if k not in REGISTERED_CLAIMS}
+    return VerificationResult(
+        valid=True,
+        code=None,
+        detail=None,
+        issuer=verified.issuer_payload["iss"],
+        vct=verified.issuer_payload["vct"],
+        type_id=ctx.type_id,
+        claims=claims,
+        labels=labels_for(registry, ctx.type_id, claims),
+        validity=_validity(verified.issuer_payload),
+        status=ctx.status,
+        checks=tuple(outcomes),
+        disclosed_paths=verified.disclosed_paths,
+    )

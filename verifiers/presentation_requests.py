@@ -1,0 +1,288 @@
+"""OpenID4VP 1.0 verifier: create a request, serve its request object, take the wallet's
+``direct_post`` response, and hand the relying party the result.
+
+Choices where the specification leaves room (documented for wallet implementers):
+
+- Client identifier prefix ``x509_hash`` with one self-signed certificate per relying
+  party (``verifiers.verifier_identity``); the request object is a JWT
+  (``typ: oauth-authz-req+jwt``) signed with it and carrying it in ``x5c``, fetched by GET
+  on ``request_uri``. The KB-JWT ``aud`` is therefore the full ``x509_hash:…`` client_id.
+- ``response_mode: direct_post`` to a per-request ``response_uri``; the body is form-encoded
+  ``vp_token`` (JSON object: credential query id → array of presentations) and ``state``.
+- The relying party's purpose travels in the request object as ``ecert_purpose`` (an
+  extension parameter; wallets that do not know it ignore it) and the party's name as
+  ``client_metadata.client_name``.
+- One response per request: the first well-formed response consumes the request (and so
+  its nonce and state), whatever the verdict. A malformed POST (wrong state, unparsable
+  vp_token) is refused without consuming it, so a stranger who saw the QR cannot burn it.
+- The relying party receives, per query, only the claims it asked for, even if the wallet
+  disclosed more.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import update
+from sqlmodel import Session
+
+from schemas.errors import Forbidden, InvalidInput, NotFound, Replayed
+from verifiers.claim_selection import restrict
+from verifiers.dcql import CredentialQuery, DcqlQuery, match, parse_dcql
+from verifiers.models import PresentationRequest, RelyingParty
+from verifiers.pipeline import verify_presentation
+from verifiers.profiles import get_profile
+from verifiers.relying_parties import authorise_claims
+from verifiers.verifier_identity import request_signer, x5c
+from verifiers.verifier_services import VerifierServices
+
+REQUEST_OBJECT_TYP = "oauth-authz-req+jwt"
+REQUEST_OBJECT_MEDIA_TYPE = "application/oauth-authz-req+jwt"
+#: the static audience of a request object for a wallet without published metadata (§5.8)
+SELF_ISSUED_AUDIENCE = "https://self-issued.me/v2"
+URI_SCHEME = "openid4vp://"
+REQUEST_PATH = "/openid4vp/requests/"
+RESPONSE_PATH = "/openid4vp/responses/"
+SUPPORTED_ALGS = ["ES256", "EdDSA"]
+MAX_PURPOSE = 500
+
+_TABLE = PresentationRequest.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class PresentationRequestCreated:
+    id: str
+    uri: str
+    request_uri: str
+    expires_at: int
+
+
+def _every_claim(services: VerifierServices, type_id: str | None) -> list[tuple[str, ...]]:
+    """The paths standing for "all claims" of a type, for a query that names none."""
+    if type_id is None or type_id not in services.registry:
+        return []
+    return [(c.name,) for c in services.registry.get(type_id).claims]
+
+
+def _authorise(session: Session, relying_party: RelyingParty, query: DcqlQuery, services: VerifierServices) -> None:
+    trust = services.trust_for(session)
+    for credential in query.credentials:
+        for vct in credential.vct_values:
+            type_id = trust.type_for_vct(vct)
+            if type_id is None:
+                raise Forbidden(f"{vct} is not a credential type this verifier accepts")
+            paths = credential.claims if credential.claims is not None else _every_claim(services, type_id)
+            authorise_claims(relying_party, type_id=type_id, paths=paths)
+
+
+def create_presentation_request(
+    session: Session,
+    *,
+    relying_party: RelyingParty,
+    dcql_query: Any,
+    purpose: Any,
+    services: VerifierServices,
+    now: int,
+) -> PresentationRequestCreated:
+    """Validate the query, refuse anything beyond the party's registration, store the request."""
+    if not isinstance(purpose, str) or not purpose.strip() or len(purpose) > MAX_PURPOSE:
+        raise InvalidInput(f"purpose must be 1-{MAX_PURPOSE} characters")
+    query = parse_dcql(dcql_query)
+    _authorise(session, relying_party, query, services)
+    row = PresentationRequest(
+        id=uuid.uuid4().hex,
+        relying_party_id=relying_party.id,
+        dcql_query=dcql_query,
+        purpose=purpose.strip(),
+        nonce=secrets.token_urlsafe(32),
+        state=secrets.token_urlsafe(32),
+        created_at=now,
+        expires_at=now + services.request_ttl_s,
+    )
+    session.add(row)
+    session.commit()
+    request_uri = services.base_url + REQUEST_PATH + row.id
+    uri = URI_SCHEME + "?" + urlencode({"client_id": relying_party.client_id, "request_uri": request_uri})
+    return PresentationRequestCreated(row.id, uri, request_uri, row.expires_at)
+
+
+def _pending(session: Session, request_id: str, now: int) -> PresentationRequest:
+    row = session.get(PresentationRequest, request_id)
+    if row is None:
+        raise NotFound("no such presentation request")
+    if row.status != "pending":
+        raise Replayed("this presentation request has already been answered")
+    if now >= row.expires_at:
+        raise InvalidInput("this presentation request has expired")
+    return row
+
+
+def request_object(session: Session, *, request_id: str, services: VerifierServices, now: int) -> str:
+    """The signed request object a wallet fetches by ``request_uri``."""
+    row = _pending(session, request_id, now)
+    party = session.get(RelyingParty, row.relying_party_id)
+    if party is None or not party.active:
+        raise NotFound("no such presentation request")
+    signer = request_signer(client_id=party.client_id, sealed_private_key=party.sealed_private_key, sealer=services.sealer)
+    payload = {
+        "aud": SELF_ISSUED_AUDIENCE,
+        "iss": party.client_id,
+        "client_id": party.client_id,
+        "response_type": "vp_token",
+        "response_mode": "direct_post",
+        "response_uri": services.base_url + RESPONSE_PATH + row.id,
+        "nonce": row.nonce,
+        "state": row.state,
+        "dcql_query": row.dcql_query,
+        "client_metadata": {
+            "client_name": party.name,
+            "vp_formats_supported": {
+                "dc+sd-jwt": {"sd-jwt_alg_values": SUPPORTED_ALGS, "kb-jwt_alg_values": SUPPORTED_ALGS}
+            },
+        },
+        "ecert_purpose": row.purpose,
+        "iat": now,
+        "exp": row.expires_at,
+    }
+    header = {"typ": REQUEST_OBJECT_TYP, "x5c": x5c(party.certificate_der)}
+    return signer.sign_compact(header, payload, include_kid=False)
+
+
+def _vp_token(raw: Any, query: DcqlQuery) -> dict[str, list[str]]:
+    if not isinstance(raw, str):
+        raise InvalidInput("vp_token is required")
+    try:
+        token = json.loads(raw)
+    except ValueError:
+        raise InvalidInput("vp_token must be a JSON object") from None
+    if not isinstance(token, dict) or not token:
+        raise InvalidInput("vp_token must be a non-empty JSON object keyed by credential query id")
+    queries = query.by_id()
+    for query_id, presentations in token.items():
+        credential = queries.get(query_id)
+        if credential is None:
+            raise InvalidInput(f"vp_token answers no credential query {query_id!r}")
+        if not isinstance(presentations, list) or not presentations or not all(isinstance(p, str) for p in presentations):
+            raise InvalidInput(f"vp_token[{query_id!r}] must be a non-empty array of presentations")
+        if len(presentations) > 1 and not credential.multiple:
+            raise InvalidInput(f"credential query {query_id!r} allows one presentation")
+    return token
+
+
+def _consume(session: Session, row: PresentationRequest, now: int, wallet_error: str | None) -> None:
+    """pending → done, once: the conditional UPDATE is what makes nonce and state single use."""
+    statement = (
+        update(_TABLE)
+        .where(_TABLE.c.id == row.id, _TABLE.c.status == "pending")
+        .values(status="done", answered_at=now, wallet_error=wallet_error)
+    )
+    if session.execute(statement).rowcount != 1:
+        session.rollback()
+        raise Replayed("this presentation request has already been answered")
+    session.commit()
+
+
+def _not_presented() -> dict[str, Any]:
+    return {"valid": False, "code": "not_presented", "match": "none", "missing_claims": [], "claims": {}, "checks": []}
+
+
+def _judge(
+    session: Session,
+    presentation: str,
+    *,
+    credential: CredentialQuery,
+    party: RelyingParty,
+    row: PresentationRequest,
+    services: VerifierServices,
+    now: int,
+) -> dict[str, Any]:
+    result = verify_presentation(
+        session,
+        presentation=presentation,
+        profile=get_profile(party.profile),
+        trust=services.trust_for(session),
+        status_checker=services.status_checker,
+        nonce=row.nonce,
+        audience=party.client_id,
+        now=now,
+        registry=services.registry,
+    )
+    every = _every_claim(services, result.type_id)
+    found = match(credential, vct=result.vct, claims=result.claims, every_claim=every)
+    asked = credential.claims if credential.claims is not None else every
+    # the party sees what it asked for of the type it asked for, never more
+    shown = restrict(result.claims, asked) if found.match != "none" else {}
+    body = result.public()
+    body["claims"] = shown
+    body["labels"] = {k: v for k, v in result.labels.items() if k.split(".", 1)[0].removesuffix("[]") in shown}
+    body["match"] = found.match
+    body["missing_claims"] = [list(p) for p in found.missing_claims]
+    return body
+
+
+def receive_response(
+    session: Session, *, request_id: str, form: Mapping[str, Any], services: VerifierServices, now: int
+) -> dict[str, Any]:
+    """Handle the wallet's direct_post; returns the body for the wallet (``{}``: cross-device)."""
+    row = _pending(session, request_id, now)
+    state = form.get("state")
+    if not isinstance(state, str) or not hmac.compare_digest(state.encode(), row.state.encode()):
+        raise InvalidInput("state does not belong to this request")
+    error = form.get("error")
+    if error is not None:
+        _consume(session, row, now, wallet_error=str(error)[:64])
+        return {}
+    query = parse_dcql(row.dcql_query)
+    token = _vp_token(form.get("vp_token"), query)
+    party = session.get(RelyingParty, row.relying_party_id)
+    if party is None:
+        raise NotFound("no such presentation request")
+    _consume(session, row, now, wallet_error=None)
+
+    results: dict[str, Any] = {}
+    for credential in query.credentials:
+        presentations = token.get(credential.id)
+        if presentations is None:
+            results[credential.id] = [] if credential.multiple else _not_presented()
+            continue
+        judged = [
+            _judge(session, p, credential=credential, party=party, row=row, services=services, now=now)
+            for p in presentations
+        ]
+        results[credential.id] = judged if credential.multiple else judged[0]
+    session.execute(update(_TABLE).where(_TABLE.c.id == row.id).values(result=results))
+    session.commit()
+    return {}
+
+
+def _complete(result: Mapping[str, Any] | None) -> bool:
+    if not result:
+        return False
+    answers = [a for value in result.values() for a in (value if isinstance(value, list) else [value])]
+    return bool(answers) and all(a.get("valid") and a.get("match") == "full" for a in answers)
+
+
+def read_request(session: Session, *, relying_party: RelyingParty, request_id: str, now: int) -> dict[str, Any]:
+    """The state and result of a request; another party's request does not exist (404)."""
+    row = session.get(PresentationRequest, request_id)
+    if row is None or row.relying_party_id != relying_party.id:
+        raise NotFound("no such presentation request")
+    expired = row.status == "pending" and now >= row.expires_at
+    error = "expired" if expired else row.wallet_error
+    done = row.status == "done" or expired
+    return {
+        "id": row.id,
+        "status": "done" if done else "pending",
+        "result": row.result if done else None,
+        "complete": _complete(row.result) if done else False,
+        "error": error,
+        "purpose": row.purpose,
+        "expires_at": row.expires_at,
+    }

@@ -1,0 +1,140 @@
+"""Relying parties: registration, API-key authentication and what each may ask for.
+
+The API key is random, shown once, and stored only as its sha-256: a database copy does not
+let anyone call the API as a bank. Keys are 256-bit random, so an unsalted fast hash is
+enough (nothing to brute-force), and lookup by hash needs no scan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from keys.sd_jwt import ClaimPath
+from keys.sealing import Sealer
+from schemas.errors import AuthError, Forbidden, InvalidInput, NotFound
+from schemas.registry import TypeRegistry
+from verifiers.claim_selection import top_level_allowed
+from verifiers.models import RelyingParty, RelyingPartyPublic
+from verifiers.profiles import PROFILES, DEFAULT_PROFILE
+from verifiers.verifier_identity import create_identity
+
+API_KEY_PREFIX = "ecrp_"
+
+
+@dataclass(frozen=True)
+class RelyingPartyRegistered:
+    relying_party: RelyingPartyPublic
+    #: shown once; only its hash is stored
+    api_key: str
+
+
+def hash_api_key(api_key: str) -> str:
+    return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+def parse_allow(specs: Iterable[str]) -> dict[str, list[str]]:
+    """``TYPE_ID:claim,claim`` (repeatable) → {type id: [claims]}; nested claims are dotted."""
+    allowed: dict[str, list[str]] = {}
+    for spec in specs:
+        type_id, sep, claims = spec.partition(":")
+        names = [c.strip() for c in claims.split(",") if c.strip()]
+        if not sep or not type_id.strip() or not names:
+            raise InvalidInput(f"--allow takes TYPE_ID:claim,claim, got {spec!r}")
+        allowed.setdefault(type_id.strip(), [])
+        allowed[type_id.strip()] += [n for n in names if n not in allowed[type_id.strip()]]
+    return allowed
+
+
+def _check_allowed(allowed: Mapping[str, list[str]], registry: TypeRegistry) -> None:
+    if not allowed:
+        raise InvalidInput("a relying party must be allowed at least one type")
+    for type_id, claims in allowed.items():
+        type_def = registry.get(type_id)  # UnknownCertificateType for a typo
+        for claim in claims:
+            try:
+                type_def.claim(claim)
+            except KeyError:
+                raise InvalidInput(f"{type_id} has no claim {claim!r}") from None
+
+
+def register_relying_party(
+    session: Session,
+    *,
+    name: str,
+    allowed: Mapping[str, list[str]],
+    purpose: str,
+    registry: TypeRegistry,
+    sealer: Sealer,
+    now: datetime,
+    profile: str = DEFAULT_PROFILE,
+) -> RelyingPartyRegistered:
+    if not name.strip():
+        raise InvalidInput("a relying party needs a name")
+    if profile not in PROFILES:
+        raise InvalidInput(f"unknown profile {profile!r}; one of {sorted(PROFILES)}")
+    _check_allowed(allowed, registry)
+    identity = create_identity(name=name, sealer=sealer, now=now)
+    api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    row = RelyingParty(
+        id=uuid.uuid4().hex,
+        name=name.strip(),
+        client_id=identity.client_id,
+        allowed={k: list(v) for k, v in allowed.items()},
+        purpose=purpose,
+        profile=profile,
+        created_at=now,
+        api_key_sha256=hash_api_key(api_key),
+        certificate_der=identity.certificate_der,
+        sealed_private_key=identity.sealed_private_key,
+    )
+    session.add(row)
+    session.commit()
+    return RelyingPartyRegistered(RelyingPartyPublic.model_validate(row, from_attributes=True), api_key)
+
+
+def authenticate(session: Session, *, api_key: str) -> RelyingParty:
+    row = session.exec(select(RelyingParty).where(RelyingParty.api_key_sha256 == hash_api_key(api_key))).first()
+    if row is None or not row.active:
+        raise AuthError("unknown or inactive relying-party API key")
+    return row
+
+
+def find_by_client_id(session: Session, *, client_id: str) -> RelyingPartyPublic:
+    """For the wallet side: is the client_id of a request a registered relying party?"""
+    row = session.exec(select(RelyingParty).where(RelyingParty.client_id == client_id)).first()
+    if row is None or not row.active:
+        raise NotFound("no registered relying party has this client_id")
+    return RelyingPartyPublic.model_validate(row, from_attributes=True)
+
+
+def list_relying_parties(session: Session) -> list[RelyingPartyPublic]:
+    rows = session.exec(select(RelyingParty).order_by(RelyingParty.created_at)).all()
+    return [RelyingPartyPublic.model_validate(r, from_attributes=True) for r in rows]
+
+
+def authorise_claims(relying_party: RelyingParty | RelyingPartyPublic, *, type_id: str | None, paths: Iterable[ClaimPath]) -> None:
+    """Forbidden unless every path is within what the party registered for this type."""
+    allowed = relying_party.allowed.get(type_id) if type_id is not None else None
+    if allowed is None:
+        raise Forbidden(f"{relying_party.name} is not registered for {type_id or 'this credential type'}")
+    beyond = [list(p) for p in paths if not top_level_allowed(p, allowed)]
+    if beyond:
+        raise Forbidden(f"{relying_party.name} is not registered for claims {beyond} of {type_id}", claims=beyond)
+
+
+def allowed_paths(relying_party: RelyingParty | RelyingPartyPublic, type_id: str | None) -> list[ClaimPath]:
+    """The claim paths the party may see of a type (dotted names; array levels every element)."""
+    names = relying_party.allowed.get(type_id, []) if type_id is not None else []
+    return [tuple(name.split(".")) for name in names]
+
+
+def public(row: RelyingParty) -> dict[str, Any]:
+    return RelyingPartyPublic.model_validate(row, from_attributes=True).model_dump(mode="json")

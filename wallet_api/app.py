@@ -1,0 +1,41 @@
+"""The application factory. Importing this module does no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from wallet_api.body_limit import BodySizeLimit
+from wallet_api.clock import Clock
+from wallet_api.problems import install_problem_handlers
+from wallet_api.routes import ROUTERS
+from wallet_api.settings import Settings
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from wallet_api.bootstrap import build_state
+
+        state = build_state(settings, clock=clock)
+        app.state.ecert = state
+        try:
+            yield
+        finally:
+            state.engine.dispose()
+
+    app = FastAPI(
+        title="ecert-wallet",
+        version="0.1.0",
+        summary="Electronic certificates: issue (OpenID4VCI), hold, present and verify (OpenID4VP), QR at the desk.",
+        lifespan=lifespan,
+    )
+    install_problem_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

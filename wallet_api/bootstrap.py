@@ -1,0 +1,39 @@
+"""Start-up work shared by the server lifespan and the CLI: database, migrations, keys, types."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from issuers.adapters import build_adapters
+from issuers.sources import SyntheticPopulation
+from keys.store import SignerCache, ensure_active_key
+from schemas.registry import load_registry
+from wallet_api.clock import Clock, SystemClock
+from wallet_api.db import make_engine, run_migrations
+from wallet_api.settings import Settings
+from wallet_api.state import AppState
+
+
+def build_state(settings: Settings, *, clock: Clock | None = None, migrate: bool = True) -> AppState:
+    clock = clock or SystemClock()
+    # load types first: a broken type file must stop start-up before anything is written
+    registry = load_registry(settings.types_dir)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url)
+    if migrate:
+        run_migrations(engine)
+    with Session(engine) as session:
+        ensure_active_key(
+            session, passphrase=settings.effective_key_passphrase, alg=settings.issuer_key_alg, now=clock.now()
+        )
+    state = AppState(
+        settings=settings,
+        engine=engine,
+        registry=registry,
+        clock=clock,
+        signers=SignerCache(settings.effective_key_passphrase),
+    )
+    population = SyntheticPopulation(seed=settings.population_seed, size=settings.population_size)
+    state.extras["population"] = population
+    state.extras["adapters"] = build_adapters(population)
+    return state

@@ -1,0 +1,111 @@
+"""The ``ecert`` command line. Uses the same ECERT_* settings as the server."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from sqlmodel import Session
+
+from wallet_api.settings import Settings
+
+app = typer.Typer(help="ecert-wallet: electronic certificates service", no_args_is_help=True)
+keys_app = typer.Typer(help="Issuer signing keys", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+operator_app = typer.Typer(help="Agency operators (issuer admin API keys)", no_args_is_help=True)
+app.add_typer(operator_app, name="operator")
+
+
+def _state():  # type: ignore[no-untyped-def]
+    from wallet_api.bootstrap import build_state
+
+    return build_state(Settings())
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to bind")] = 8000,
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+) -> None:
+    """Run the API (SQLite in ./data unless ECERT_DATABASE_URL says otherwise)."""
+    import uvicorn
+
+    # migrate and create keys once before workers start, so they never race on it
+    _state().engine.dispose()
+    uvicorn.run("wallet_api.main:app", host=host, port=port, workers=workers, log_level="info")
+
+
+@keys_app.command("list")
+def keys_list(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
+    """Show the issuer keys: active, retired and until when they stay published."""
+    from keys.store import list_keys
+
+    state = _state()
+    with Session(state.engine) as session:
+        rows = list_keys(session)
+    now = state.clock.now()
+    out = []
+    for row in rows:
+        status = "active" if row.retired_at is None else ("published" if row.publish_until and row.publish_until > now else "expired")
+        out.append(
+            {
+                "kid": row.kid,
+                "alg": row.alg,
+                "status": status,
+                "created_at": row.created_at.isoformat(),
+                "retired_at": row.retired_at.isoformat() if row.retired_at else None,
+                "publish_until": row.publish_until.isoformat() if row.publish_until else None,
+            }
+        )
+    if as_json:
+        typer.echo(json.dumps(out, indent=2))
+        return
+    for item in out:
+        typer.echo(f"{item['kid']}  {item['alg']:<6} {item['status']:<9} created {item['created_at']}"
+                   + (f"  published until {item['publish_until']}" if item["publish_until"] else ""))
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    alg: Annotated[str | None, typer.Option(help="ES256 or EdDSA (default: ECERT_ISSUER_KEY_ALG)")] = None,
+) -> None:
+    """Retire the active key and start signing with a new one. Old keys stay in the JWKS."""
+    from keys.store import rotate_key
+
+    state = _state()
+    settings = state.settings
+    with Session(state.engine) as session:
+        new = rotate_key(
+            session,
+            passphrase=settings.effective_key_passphrase,
+            alg=alg or settings.issuer_key_alg,
+            now=state.clock.now(),
+            max_validity=state.max_validity,
+        )
+    typer.echo(f"new active key {new.kid} ({new.alg})")
+
+
+@operator_app.command("add")
+def operator_add(
+    name: Annotated[str, typer.Option(help="who this operator is")],
+    agency: Annotated[str, typer.Option(help="agency id, e.g. mois, nts, knpa")],
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Register an agency operator and print its API key (shown once)."""
+    from issuers.operators import add_operator
+
+    state = _state()
+    known = {t.agency.id for t in state.registry.all()}
+    if agency not in known:
+        typer.echo(f"unknown agency {agency!r}; known: {', '.join(sorted(known))}", err=True)
+        raise typer.Exit(2)
+    with Session(state.engine) as session:
+        created = add_operator(session, name=name, agency_id=agency, now=state.clock.now())
+    out = {"operator_id": created.operator.id, "agency": agency, "api_key": created.api_key}
+    typer.echo(json.dumps(out) if as_json else f"operator {out['operator_id']} for {agency}: API key {out['api_key']}")
+
+
+def main() -> None:  # pragma: no cover
+    app()

@@ -1,0 +1,44 @@
+"""Dependencies as Annotated aliases: the one place routes get state, sessions and time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from schemas.registry import TypeRegistry
+from wallet_api.clock import Clock
+from wallet_api.settings import Settings
+from wallet_api.state import AppState
+
+
+def get_state(request: Request) -> AppState:
+    return request.app.state.ecert
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_session(state: StateDep) -> Iterator[Session]:
+    with Session(state.engine, expire_on_commit=False) as session:
+        yield session
+
+
+def get_settings(state: StateDep) -> Settings:
+    return state.settings
+
+
+def get_registry(state: StateDep) -> TypeRegistry:
+    return state.registry
+
+
+def get_clock(state: StateDep) -> Clock:
+    return state.clock
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+RegistryDep = Annotated[TypeRegistry, Depends(get_registry)]
+ClockDep = Annotated[Clock, Depends(get_clock)]

@@ -1,0 +1,39 @@
+"""Wires the issuing side into the app: the context every issuance path uses."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from sqlmodel import Session
+
+from issuers.pipeline import IssuerContext
+from keys.sealing import Sealer
+from wallet_api.deps import SessionDep, StateDep
+from wallet_api.state import AppState
+
+
+def sealer(state: AppState) -> Sealer:
+    found = state.extras.get("sealer")
+    if found is None:
+        found = Sealer(state.settings.effective_storage_key)
+        state.extras["sealer"] = found
+    return found  # type: ignore[return-value]
+
+
+def issuer_context(state: AppState, session: Session) -> IssuerContext:
+    return IssuerContext(
+        issuer_id=state.settings.issuer_id,
+        signer=state.signers.active_signer(session),
+        registry=state.registry,
+        adapters=state.extras["adapters"],  # type: ignore[arg-type]
+        status_list_size=state.settings.status_list_size,
+        sealer=sealer(state),
+    )
+
+
+def get_issuer_context(state: StateDep, session: SessionDep) -> IssuerContext:
+    return issuer_context(state, session)
+
+
+IssuerContextDep = Annotated[IssuerContext, Depends(get_issuer_context)]

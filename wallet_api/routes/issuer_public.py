@@ -1,0 +1,46 @@
+"""Public issuer resources: status lists, vct type metadata, document-number checks."""
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+
+from issuers.credential_status import lookup_document
+from issuers.pipeline import vct_for
+from issuers.type_metadata import vct_type_metadata
+from schemas.status_list import STATUS_LIST_MEDIA_TYPE
+from wallet_api.deps import ClockDep, RegistryDep, SessionDep, SettingsDep, StateDep
+from wallet_api.status_publishing import status_list_token_for
+
+router = APIRouter(tags=["issuer"])
+
+
+@router.get("/status-lists/{uri_id}", response_class=Response)
+def status_list(uri_id: str, state: StateDep, session: SessionDep, clock: ClockDep) -> Response:
+    token, ttl = status_list_token_for(state, session, uri_id=uri_id, now=clock.epoch())
+    return Response(token, media_type=STATUS_LIST_MEDIA_TYPE, headers={"Cache-Control": f"max-age={ttl}"})
+
+
+@router.get("/vct/{type_id}")
+def vct_metadata(type_id: str, registry: RegistryDep, settings: SettingsDep) -> dict[str, Any]:
+    """SD-JWT VC type metadata for the vct URL of a certificate type."""
+    type_def = registry.get(type_id)
+    return vct_type_metadata(type_def, vct_for(settings.issuer_id, type_id))
+
+
+@router.get("/v1/documents/{document_number}")
+def check_document(document_number: str, session: SessionDep, registry: RegistryDep, clock: ClockDep) -> dict[str, Any]:
+    """문서확인번호: is a printed copy genuine and current? Says nothing about its holder."""
+    state = lookup_document(session, document_number=document_number, now=clock.now())
+    record = state.credential
+    type_def = registry.get(record.type_id)
+    return {
+        "document_number": record.document_number,
+        "genuine": True,
+        "current": state.status == "valid" and not state.expired,
+        "status": "expired" if state.expired and state.status == "valid" else state.status,
+        "type_id": record.type_id,
+        "type_name": type_def.name.model_dump(),
+        "agency": type_def.agency.model_dump(),
+        "issued_at": record.issued_at.isoformat(),
+        "expires_at": record.expires_at.isoformat(),
+    }

@@ -1,0 +1,172 @@
+"""OpenID4VCI 1.0 issuer endpoints, and the admin endpoint that creates credential offers.
+
+The OAuth endpoints (token, nonce, credential) answer errors with the spec's
+``{"error", "error_description"}`` body; their raw bodies are handed to the domain parsers
+so that a malformed request gets the spec's error code rather than a framework 422.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+
+from issuers.oid4vci.credential_request import (
+    ProofPolicy,
+    credential_response,
+    issue_requested_credential,
+    parse_credential_request,
+)
+from issuers.oid4vci.metadata import authorization_server_metadata, credential_issuer_metadata
+from issuers.oid4vci.nonces import issue_nonce
+from issuers.oid4vci.offers import OfferCreated, create_offer, offer_by_reference, subject_for_person
+from issuers.oid4vci.tokens import authenticate_access_token, parse_token_request, redeem_pre_authorized_code
+from issuers.sources import SyntheticPopulation
+from wallet_api.auth_operator import OperatorDep
+from wallet_api.deps import ClockDep, SessionDep, SettingsDep, StateDep
+from wallet_api.issuing import IssuerContextDep
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _use_oauth_errors(request: Request) -> None:
+    request.state.oauth_errors = True
+
+
+async def _form_fields(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+async def _raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+_bearer = HTTPBearer(auto_error=False, scheme_name="OpenID4VCIAccessToken")
+FormFields = Annotated[dict[str, str], Depends(_form_fields)]
+RawBody = Annotated[bytes, Depends(_raw_body)]
+BearerToken = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+metadata_router = APIRouter(tags=["OpenID4VCI"])
+oauth_router = APIRouter(tags=["OpenID4VCI"], dependencies=[Depends(_use_oauth_errors)])
+admin_router = APIRouter(prefix="/v1/admin", tags=["issuer admin"])
+
+
+@metadata_router.get("/.well-known/openid-credential-issuer")
+def issuer_metadata(context: IssuerContextDep) -> dict[str, Any]:
+    return credential_issuer_metadata(context.registry, issuer_id=context.issuer_id, signing_algs=[context.signer.alg])
+
+
+@metadata_router.get("/.well-known/oauth-authorization-server")
+def oauth_metadata(settings: SettingsDep) -> dict[str, Any]:
+    return authorization_server_metadata(settings.issuer_id)
+
+
+@metadata_router.get("/oid4vci/offers/{reference}")
+def credential_offer(reference: str, session: SessionDep, context: IssuerContextDep, clock: ClockDep, response: Response) -> dict[str, Any]:
+    """The offer behind a ``credential_offer_uri`` (it holds the pre-authorized code)."""
+    response.headers.update(NO_STORE)
+    return offer_by_reference(session, reference=reference, issuer_id=context.issuer_id, sealer=context.sealer, now=clock.now())
+
+
+@oauth_router.post("/token")
+def token(form: FormFields, session: SessionDep, settings: SettingsDep, clock: ClockDep, response: Response) -> dict[str, Any]:
+    response.headers.update(NO_STORE)
+    issued = redeem_pre_authorized_code(
+        session, request=parse_token_request(form), now=clock.now(), ttl=timedelta(seconds=settings.access_token_ttl_s)
+    )
+    return issued.response()
+
+
+@oauth_router.post("/nonce")
+def nonce(session: SessionDep, settings: SettingsDep, clock: ClockDep, response: Response) -> dict[str, str]:
+    response.headers.update(NO_STORE)
+    return {"c_nonce": issue_nonce(session, now=clock.now(), ttl=timedelta(seconds=settings.nonce_ttl_s))}
+
+
+@oauth_router.post("/credential")
+def credential(
+    body: RawBody,
+    bearer: BearerToken,
+    session: SessionDep,
+    context: IssuerContextDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    response: Response,
+) -> dict[str, Any]:
+    response.headers.update(NO_STORE)
+    now = clock.now()
+    # the token is checked before the body is read: an anonymous caller learns nothing
+    grant = authenticate_access_token(session, access_token=bearer.credentials if bearer else None, now=now)
+    issued = issue_requested_credential(
+        session,
+        context=context,
+        grant=grant,
+        request=parse_credential_request(body),
+        policy=ProofPolicy(clock_skew_s=settings.clock_skew_s, max_age_s=settings.nonce_ttl_s),
+        now=now,
+    )
+    return credential_response(issued)
+
+
+class OfferRequest(BaseModel):
+    type_ids: list[str] = Field(min_length=1, max_length=16)
+    person_id: str = Field(min_length=1, max_length=64)
+    tx_code: bool = False
+    #: put a credential_offer_uri in the link instead of the whole offer (smaller QR code)
+    by_reference: bool = False
+
+
+class OfferPublic(BaseModel):
+    offer_id: str
+    offer_uri: str
+    credential_offer: dict[str, Any]
+    credential_offer_uri: str | None
+    #: hand this to the person by another channel than the offer link (SMS, counter)
+    tx_code: str | None
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, created: OfferCreated) -> "OfferPublic":
+        return cls(
+            offer_id=created.offer_id,
+            offer_uri=created.offer_uri,
+            credential_offer=created.credential_offer,
+            credential_offer_uri=created.credential_offer_uri,
+            tx_code=created.tx_code,
+            expires_at=created.expires_at,
+        )
+
+
+@admin_router.post("/offers", status_code=201)
+def create_credential_offer(
+    body: OfferRequest,
+    operator: OperatorDep,
+    state: StateDep,
+    session: SessionDep,
+    context: IssuerContextDep,
+    clock: ClockDep,
+) -> OfferPublic:
+    """An operator offers its own agency's certificates to a person (pre-authorized code flow)."""
+    population: SyntheticPopulation = state.extras["population"]  # type: ignore[assignment]
+    created = create_offer(
+        session,
+        context=context,
+        type_ids=body.type_ids,
+        subject=subject_for_person(population, body.person_id),
+        with_tx_code=body.tx_code,
+        now=clock.now(),
+        ttl=timedelta(seconds=state.settings.offer_ttl_s),
+        created_by=operator.id,
+        by_reference=body.by_reference,
+        agency_id=operator.agency_id,
+    )
+    return OfferPublic.of(created)
+
+
+router = APIRouter()
+for _sub in (metadata_router, oauth_router, admin_router):
+    router.include_router(_sub)

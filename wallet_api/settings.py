@@ -1,0 +1,85 @@
+"""The one settings object, read from ``ECERT_*`` environment variables.
+
+Nothing reads the environment anywhere else; tests build a ``Settings`` and pass it to
+``create_app``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset({"changeme", "change-me", "secret", "password", "ecert"})
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ECERT_", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    data_dir: Path = Path("./data")
+    database_url: str | None = Field(default=None, description="default: SQLite file in data_dir")
+    public_url: str = "http://127.0.0.1:8000"
+    #: protects the issuer private keys (PKCS#8). Unset: a random one is generated into data_dir (0600).
+    key_passphrase: SecretStr | None = None
+    issuer_key_alg: Literal["ES256", "EdDSA"] = "ES256"
+    #: AES-256-GCM key (base64url, 32 bytes) for data at rest. Unset: generated into data_dir (0600).
+    storage_key: SecretStr | None = None
+    types_dir: Path | None = None
+    status_list_size: int = 131072
+    status_list_ttl_s: int = 300
+    max_body_bytes: int = 256 * 1024
+    clock_skew_s: int = 60
+    offer_ttl_s: int = 600
+    nonce_ttl_s: int = 300
+    access_token_ttl_s: int = 600
+    population_seed: int = 20200101
+    population_size: int = 1000
+
+    @model_validator(mode="after")
+    def _refuse_placeholders(self) -> "Settings":
+        if self.environment == "production":
+            for name in ("key_passphrase", "storage_key"):
+                value = getattr(self, name)
+                if value is None or value.get_secret_value().lower() in PLACEHOLDER_SECRETS:
+                    raise ValueError(f"ECERT_{name.upper()} must be set to a real secret in production")
+        return self
+
+    @property
+    def issuer_id(self) -> str:
+        return self.public_url.rstrip("/")
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'ecert.db').resolve()}"
+
+    def _secret_file(self, name: str, make: "callable[[], str]") -> str:  # type: ignore[valid-type]
+        """Read or create a generated secret in the data dir with owner-only permissions."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / name
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as handle:
+            handle.write(make())
+        return path.read_text().strip()
+
+    @cached_property
+    def effective_key_passphrase(self) -> bytes:
+        if self.key_passphrase is not None:
+            return self.key_passphrase.get_secret_value().encode()
+        return self._secret_file("key-passphrase", lambda: secrets.token_urlsafe(32)).encode()
+
+    @cached_property
+    def effective_storage_key(self) -> str:
+        if self.storage_key is not None:
+            return self.storage_key.get_secret_value()
+        return self._secret_file("storage-key", lambda: secrets.token_urlsafe(32))

@@ -1,0 +1,17 @@
+"""Imports every package's table models so SQLModel.metadata is complete (for Alembic)."""
+
+import importlib
+
+#: each package owns its tables; this list is the only place that knows them all
+TABLE_MODULES: tuple[str, ...] = (
+    "keys.models",
+    "issuers.status_lists.models",
+    "issuers.models",
+    "issuers.operators",
+    "issuers.oid4vci.models",
+)
+
+
+def import_all_tables() -> None:
+    for module in TABLE_MODULES:
+        importlib.import_module(module)
