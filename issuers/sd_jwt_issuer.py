@@ -7,14 +7,12 @@ disclosure is JSON-encoded exactly once, by ``Disclosure.create``.
 
 from __future__ import annotations
 
-import hashlib
 import random
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from keys.b64 import b64url_encode
 from keys.jws import Signer
 from keys.sd_jwt import (
     ARRAY_DIGEST_KEY,
@@ -25,6 +23,8 @@ from keys.sd_jwt import (
     SEPARATOR,
     ClaimPath,
     Disclosure,
+    digest_of,
+    new_salt,
 )
 
 DEFAULT_TYP = "dc+sd-jwt"
@@ -48,9 +48,12 @@ class SdPlan:
     items: "SdPlan | None" = None
     #: whether an object under this plan gets an ``_sd`` array (and so decoys): computed once
     hides_members: bool = field(init=False, repr=False, compare=False)
+    #: whether values under this plan need walking at all: computed once
+    has_children: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "hides_members", any(p.disclosable for p in self.properties.values()))
+        object.__setattr__(self, "has_children", bool(self.properties) or self.items is not None)
 
     @property
     def touches_anything(self) -> bool:
@@ -149,7 +152,7 @@ class _Blinder:
             self._offset = 0
         start = self._offset
         self._offset = start + _SALT_BYTES
-        return b64url_encode(self._pool[start : self._offset])
+        return new_salt(self._pool[start : self._offset])
 
     def _decoy_count(self) -> int:
         if len(self._decoys) <= 1:
@@ -185,7 +188,7 @@ class _Blinder:
             if member_plan is None:
                 out[name] = member
                 continue
-            blinded = self.blind(member, member_plan)
+            blinded = self.blind(member, member_plan) if member_plan.has_children else member
             if member_plan.disclosable:
                 digests.append(self._disclose(name, blinded))
             else:
@@ -193,7 +196,7 @@ class _Blinder:
         if plan.hides_members:
             # decoys wherever something could be hidden, so the count of _sd entries says nothing
             for _ in range(self._decoy_count()):
-                digests.append(b64url_encode(hashlib.sha256(self._salt().encode("ascii")).digest()))
+                digests.append(digest_of(self._salt()))
         if digests:
             digests.sort()  # sorted, so the order of _sd leaks nothing about the claims
             out[SD_DIGESTS_KEY] = digests

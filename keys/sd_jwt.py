@@ -19,6 +19,7 @@ holder key.
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import json
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
@@ -26,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from keys.b64 import b64url_decode, b64url_encode
+from keys.b64 import b64url_decode
 from keys.errors import JWKInvalid, JWSMalformed
 from keys.jwk import alg_for_jwk
 from keys.jws import parse_compact
@@ -49,9 +50,23 @@ ClaimPath = tuple[str | int | None, ...]
 _encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
 
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
+def _b64url(data: bytes) -> str:
+    # keys.b64.b64url_encode's output through three fewer Python calls: this runs three
+    # times per disclosure on the issuer's hot path
+    return binascii.b2a_base64(data, newline=False).translate(_URLSAFE).rstrip(b"=").decode("ascii")
+
+
 def digest_of(encoded: str) -> str:
     """sha-256 over the ASCII of the base64url text, never over the bytes it decodes to."""
-    return b64url_encode(hashlib.sha256(encoded.encode("ascii")).digest())
+    return _b64url(hashlib.sha256(encoded.encode("ascii")).digest())
+
+
+def new_salt(random_bytes: bytes) -> str:
+    """A disclosure salt: base64url of the given random bytes (16 for the 128 bits of RFC 9901 §9.3)."""
+    return _b64url(random_bytes)
 
 
 def sd_hash(presentation_without_kb: str) -> str:
@@ -87,7 +102,7 @@ class Disclosure:
             raise DisclosureMalformed(f"{name!r} is reserved and cannot be a claim name")
         # the array assembled by hand: the same bytes json.dumps would give, at a tenth of the cost
         head = encode_basestring(salt) if name is None else f"{encode_basestring(salt)},{encode_basestring(name)}"
-        encoded = b64url_encode(f"[{head},{_encode_json(value)}]".encode())
+        encoded = _b64url(f"[{head},{_encode_json(value)}]".encode())
         return cls(salt, name, value, encoded, digest_of(encoded))
 
     @classmethod

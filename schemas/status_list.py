@@ -45,6 +45,7 @@ MAX_DECOMPRESSED_BYTES: int = 1 << 22
 COMPRESSION_LEVEL: int = 9
 
 _B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
+_NONZERO_BYTE = re.compile(rb"[^\x00]")
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,8 @@ class DecodedStatusList:
         found: dict[int, int] = {}
         view = memoryview(self.packed)
         start = 0
-        zero_run = re.compile(rb"[^\x00]")
-        # regex search skips runs of zero bytes in C, which is what keeps 2^20 entries cheap
-        while (match := zero_run.search(view, start)) is not None:
+        # the regex skips runs of zero bytes in C, which is what keeps 2^20 entries cheap
+        while (match := _NONZERO_BYTE.search(view, start)) is not None:
             byte_index = match.start()
             value = view[byte_index]
             for slot in range(per_byte):

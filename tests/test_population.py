@@ -211,6 +211,13 @@ def test_pension_excludes_public_employers_and_respects_ages(people: list[Person
             assert person.current_employment.employer == person.civil_service.employer
 
 
+def test_civil_servant_cards_are_current(population: SyntheticPopulation, people: list[Person]) -> None:
+    posts = [p.civil_service for p in people if p.civil_service is not None]
+    for post in posts:
+        assert post.appointed <= post.card_issued <= population.as_of
+        assert post.card_expires >= add_years(population.as_of, 3)
+
+
 def test_property_is_at_the_owners_home_or_owned_with_the_spouse(
     population: SyntheticPopulation, people: list[Person]
 ) -> None:
@@ -256,7 +263,9 @@ def test_licences_are_consistent(population: SyntheticPopulation, people: list[P
         assert region == regions[person.address.sido]
         assert int(year) == licence.first_issued.year % 100
         assert licence.first_issued >= add_years(person.birth_date, 18)
-        assert licence.first_issued <= licence.issued <= population.as_of < licence.expires
+        assert licence.first_issued <= licence.issued <= population.as_of
+        # documents stay valid for years after the snapshot: certificates are issued later
+        assert licence.expires >= add_years(population.as_of, 3)
         assert all(v.date >= licence.first_issued for v in person.violations)
 
 

@@ -46,17 +46,24 @@ class DrivingBuilder:
             rng, add_years(resident.birth_date, 18), min(add_years(resident.birth_date, 35), self._as_of)
         )
         classes = rng.choices([c for c, _ in _CLASS_SETS], weights=[w for _, w in _CLASS_SETS])[0]
-        # the aptitude test / renewal falls due every ten years; the card held is the latest one
-        issued = first
-        while add_years(issued, 10) <= self._as_of:
-            issued = add_years(issued, 10)
+        # the aptitude test / renewal falls due every ten years from first issue
+        due = add_years(first, 10)
+        while due <= self._as_of:
+            due = add_years(due, 10)
+        if due <= add_years(self._as_of, 3):
+            # a renewal due within three years has already been done early, so every licence
+            # stays valid well past the snapshot date whatever day certificates are issued on
+            issued = random_date(rng, max(first, add_years(self._as_of, -1)), self._as_of)
+            expires = add_years(due, 10)
+        else:
+            issued, expires = add_years(due, -10), due
         region = province_of(resident.district).licence_region
         return DriverLicence(
             number=f"{region}-{first.year % 100:02d}-{rng.randint(0, 999999):06d}-{rng.randint(10, 99)}",
             classes=classes,
             first_issued=first,
             issued=issued,
-            expires=add_years(issued, 10),
+            expires=expires,
             conditions=("A",) if rng.random() < 0.04 else (),
             card_serial="".join(rng.choices(string.ascii_uppercase + string.digits, k=6)),
             issuing_agency=f"{resident.district.sido}경찰청장",

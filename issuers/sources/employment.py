@@ -182,8 +182,9 @@ class EmploymentBuilder:
         # most start at grade 9 or 7 and are promoted every six years or so
         start_step = 2 if rng.random() < 0.3 else 0
         grade, title = _GRADES[min(start_step + years // 6, len(_GRADES) - 1)]
-        # ID cards are reissued every five years (and on promotion); the newest one is held
-        card_issued = random_date(rng, max(appointed, add_years(self._as_of, -5)), self._as_of)
+        # cards are valid five years; every holder has renewed in the last two (the mobile ID
+        # programme reissued them all), so none expires soon after the snapshot date
+        card_issued = random_date(rng, max(appointed, add_years(self._as_of, -2)), self._as_of)
         post = CivilServantPost(
             organisation=organisation,
             department=rng.choice(departments),

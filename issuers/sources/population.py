@@ -29,7 +29,7 @@ from schemas.errors import NotFound
 
 DEFAULT_SEED = 20200101
 #: the day the registries are a snapshot of; records never run past it
-DEFAULT_AS_OF = date(2025, 6, 30)
+DEFAULT_AS_OF = date(2026, 1, 1)
 
 
 class SyntheticPopulation:

@@ -39,13 +39,15 @@ class TaxBuilder:
             for job in jobs:
                 if not _active_in(job, year):
                     continue
+                # income tax for a year falls due the next spring: not yet assessed before then
+                due = date(year + 1, 5, 31) if job.self_employed else date(year + 1, 3, 10)
+                if due >= self._as_of:
+                    continue
                 if job.self_employed:
-                    due = date(year + 1, 5, 31)
                     amount = job.monthly_income * 12 * rng.randint(3, 9) // 100 // 10 * 10
                     assessments.append(TaxAssessment(year, "종합소득세", amount, due, self._paid(due)))
                 else:
                     # withheld by the employer and settled at year end: paid on the due date
-                    due = date(year + 1, 3, 10)
                     amount = job.monthly_income * 12 * rng.randint(2, 6) // 100 // 10 * 10
                     assessments.append(TaxAssessment(year, "근로소득세", amount, due, due))
         return self._maybe_in_arrears(assessments, share=0.08, due_before=self._as_of)

@@ -18,6 +18,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import cbor2
+
 from schemas.qr_errors import QrMalformed
 from schemas.qr_payload.cbor_reader import Tagged
 
@@ -100,8 +102,6 @@ def _compact_value(value: Any, table: KeyTable | None) -> Any:
     if isinstance(value, str):
         as_date = _iso_date(value)
         if as_date is not None:
-            import cbor2
-
             return cbor2.CBORTag(TAG_DAYS_SINCE_EPOCH, (as_date - _EPOCH).days)
         return value
     if value is None or isinstance(value, (bool, int, float)):

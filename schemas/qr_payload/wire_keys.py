@@ -1,0 +1,27 @@
+"""Integer map keys of the two signed maps (wire constants, never renumbered).
+
+Registered CWT claim keys (RFC 8392, RFC 8747 for cnf, RFC 9711 EAT for nonce) where one
+exists; one private-use key (RFC 8392 §4: below -65536) for what has no registered name.
+"""
+
+ISS = 1
+EXP = 4
+IAT = 6
+CTI = 7
+CNF = 8
+NONCE = 10
+CNF_COSE_KEY = 1  # cnf: {1: COSE_Key} (RFC 8747 §3.2)
+
+#: issuer part: [type code, compact claims]; presentation: the issuer part's COSE_Sign1 bytes
+PRIVATE_CREDENTIAL = -65537
+
+ISSUER_PART_REQUIRED = frozenset({ISS, EXP, IAT, CNF, PRIVATE_CREDENTIAL})
+ISSUER_PART_OPTIONAL = frozenset({CTI})
+PRESENTATION_REQUIRED = frozenset({IAT, EXP, CTI, PRIVATE_CREDENTIAL})
+PRESENTATION_OPTIONAL = frozenset({NONCE})
+
+JTI_MIN_BYTES, JTI_MAX_BYTES = 8, 16
+CTI_MAX_BYTES = 32
+NONCE_MAX_BYTES = 32
+#: a presentation lives seconds to minutes; longer would make a screenshot worth stealing
+MAX_PRESENTATION_TTL_S = 900

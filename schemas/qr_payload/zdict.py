@@ -1,0 +1,2 @@
+"""Placeholder; replaced by the generated dictionary."""
+PRESET_DICTIONARY = b"\x00"
