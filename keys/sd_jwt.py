@@ -22,15 +22,14 @@ from __future__ import annotations
 import binascii
 import hashlib
 import json
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from collections.abc import Iterable
 from dataclasses import dataclass
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
-from keys.b64 import b64url_decode
 from keys.errors import JWKInvalid, JWSMalformed
 from keys.jwk import alg_for_jwk
-from keys.jws import parse_compact
+from keys.jws import decode_segment, parse_compact
 from keys.sd_jwt_errors import DisclosureMalformed, SdJwtMalformed
 
 SEPARATOR = "~"
@@ -81,6 +80,10 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+# built once: json.loads with parse_constant would build a decoder per disclosure
+_decode_disclosure_json = json.JSONDecoder(parse_constant=_reject_constant).decode
+
+
 @dataclass(frozen=True, slots=True)
 class Disclosure:
     """One disclosure: ``name`` is None for an array element."""
@@ -109,13 +112,13 @@ class Disclosure:
     def parse(cls, encoded: str) -> "Disclosure":
         """Decode a disclosure as received; the digest is over ``encoded`` unchanged."""
         try:
-            raw = b64url_decode(encoded)
+            raw = decode_segment(encoded)
         except ValueError:
             raise DisclosureMalformed("disclosure is not base64url") from None
         if not raw:
             raise DisclosureMalformed("disclosure is empty")
         try:
-            array = json.loads(raw, parse_constant=_reject_constant)
+            array = _decode_disclosure_json(raw.decode("utf-8"))
         except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
             raise DisclosureMalformed("disclosure is not JSON") from None
         if not isinstance(array, list):

@@ -28,17 +28,21 @@ def _encrypt(private_key, passphrase: bytes) -> bytes:  # type: ignore[no-untype
     )
 
 
-def create_key(session: Session, *, passphrase: bytes, alg: str, now: datetime) -> IssuerKeyPublic:
+def _new_key_row(*, passphrase: bytes, alg: str, now: datetime) -> IssuerKey:
     private_key = generate_private_key(alg)
     jwk = public_jwk(private_key)
     kid = thumbprint(jwk)
-    row = IssuerKey(
+    return IssuerKey(
         kid=kid,
         alg=alg,
         created_at=now,
         public_jwk={**jwk, "kid": kid, "alg": alg, "use": "sig"},
         encrypted_pkcs8=_encrypt(private_key, passphrase),
     )
+
+
+def create_key(session: Session, *, passphrase: bytes, alg: str, now: datetime) -> IssuerKeyPublic:
+    row = _new_key_row(passphrase=passphrase, alg=alg, now=now)
     session.add(row)
     session.commit()
     return IssuerKeyPublic.model_validate(row, from_attributes=True)
@@ -76,16 +80,7 @@ def rotate_key(
         row.publish_until = now + max_validity
         session.add(row)
     # one transaction: there is never a moment with zero or two active keys
-    private_key = generate_private_key(alg)
-    jwk = public_jwk(private_key)
-    kid = thumbprint(jwk)
-    row = IssuerKey(
-        kid=kid,
-        alg=alg,
-        created_at=now,
-        public_jwk={**jwk, "kid": kid, "alg": alg, "use": "sig"},
-        encrypted_pkcs8=_encrypt(private_key, passphrase),
-    )
+    row = _new_key_row(passphrase=passphrase, alg=alg, now=now)
     session.add(row)
     session.commit()
     return IssuerKeyPublic.model_validate(row, from_attributes=True)

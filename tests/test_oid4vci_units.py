@@ -14,8 +14,11 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from issuers.adapters.base import Subject
+from issuers.models import IssuedCredential
 from issuers.oid4vci.codes import hash_secret
+from issuers.oid4vci.credential_request import CredentialRequest, ProofPolicy, issue_requested_credential
 from issuers.oid4vci.errors import (
+    CredentialRequestDenied,
     InvalidGrant,
     InvalidNonce,
     InvalidProof,
@@ -225,6 +228,41 @@ def test_concurrent_redemptions_yield_one_token(state: AppState) -> None:
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["ok", "refused", "refused", "refused"]
+
+
+def test_concurrent_fetches_of_one_configuration_issue_once(state: AppState) -> None:
+    with Session(state.engine) as session:
+        created, _ = _offer(state, session)
+        now = state.clock.now()
+        token = redeem_pre_authorized_code(session, request=TokenRequest(created.pre_authorized_code, None), now=now, ttl=TTL)
+        grant = authenticate_access_token(session, access_token=token.access_token, now=now)
+        nonces = [issue_nonce(session, now=now, ttl=TTL) for _ in range(3)]
+    holder = _holder()
+    outcomes: list[str] = []
+    barrier = threading.Barrier(len(nonces))
+
+    def fetch(nonce: str) -> None:
+        proof = _sign({"typ": PROOF_TYP, "jwk": holder.public_jwk}, _claims(nonce=nonce), holder)
+        with Session(state.engine, expire_on_commit=False) as session:
+            context = issuer_context(state, session)
+            barrier.wait()
+            try:
+                issue_requested_credential(
+                    session, context=context, grant=grant, request=CredentialRequest(ABSTRACT, proof),
+                    policy=ProofPolicy(clock_skew_s=60, max_age_s=300), now=now,
+                )
+                outcomes.append("issued")
+            except CredentialRequestDenied:
+                outcomes.append("denied")
+
+    threads = [threading.Thread(target=fetch, args=(n,)) for n in nonces]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["denied", "denied", "issued"]
+    with Session(state.engine) as session:
+        assert session.scalar(select(func.count()).select_from(IssuedCredential)) == 1
 
 
 # --- nonces -----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from keys.sd_jwt import (
     attach_kb_jwt,
     digest_of,
     kb_jwt_signing_input,
+    new_salt,
     parse_disclosures,
     sd_hash,
     select_disclosures,
@@ -61,6 +62,13 @@ def test_create_round_trips_through_parse() -> None:
     assert Disclosure.parse(made.encoded) == made
     # compact JSON, UTF-8 as is: the shortest form, and what the digest is fixed to
     assert b64url_decode(made.encoded).decode() == '["c2FsdA","주소",{"시도":"서울특별시","n":[1,2.5,null,true]}]'
+
+
+def test_salts_and_digests_are_strict_base64url() -> None:
+    for size in range(0, 40):
+        data = bytes(range(200, 200 + size))
+        assert new_salt(data) == b64url_encode(data)
+        assert b64url_decode(new_salt(data)) == data
 
 
 def test_create_escapes_names_and_refuses_nan() -> None:

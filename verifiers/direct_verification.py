@@ -11,10 +11,11 @@ from typing import Any
 
 from sqlmodel import Session
 
+from schemas.errors import InvalidInput
 from verifiers.claim_selection import restrict
 from verifiers.models import RelyingParty
 from verifiers.pipeline import verify_presentation
-from verifiers.profiles import get_profile
+from verifiers.profiles import PROFILES
 from verifiers.relying_parties import allowed_paths
 from verifiers.verifier_services import VerifierServices
 
@@ -30,10 +31,13 @@ def verify_for_relying_party(
     now: int,
     profile: str | None = None,
 ) -> dict[str, Any]:
+    chosen = PROFILES.get(profile or relying_party.profile)
+    if chosen is None:
+        raise InvalidInput(f"unknown profile {profile!r}; one of {sorted(PROFILES)}")
     result = verify_presentation(
         session,
         presentation=presentation,
-        profile=get_profile(profile or relying_party.profile),
+        profile=chosen,
         trust=services.trust_for(session),
         status_checker=services.status_checker,
         nonce=nonce,

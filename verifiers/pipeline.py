@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from schemas.errors import VerificationError
+from schemas.errors import InvalidInput, VerificationError
 from schemas.registry import TypeRegistry
 from verifiers.checks import CHECKS
 from verifiers.context import VerificationContext
@@ -26,7 +26,7 @@ from verifiers.trust import TrustList
 REGISTERED_CLAIMS = frozenset({"iss", "sub", "iat", "nbf", "exp", "jti", "vct", "vct#integrity", "cnf", "status"})
 
 
-class ChallengeMissing(ValueError):
+class ChallengeMissing(InvalidInput):
     """The profile checks nonce and audience but the caller gave none: a caller error."""
 
 

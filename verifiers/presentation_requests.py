@@ -12,6 +12,8 @@ Choices where the specification leaves room (documented for wallet implementers)
 - The relying party's purpose travels in the request object as ``ecert_purpose`` (an
   extension parameter; wallets that do not know it ignore it) and the party's name as
   ``client_metadata.client_name``.
+- Wallet-facing errors are OAuth bodies with HTTP 400 (``invalid_request``); their
+  ``error_description`` says which: wrong state, expired, already answered, bad vp_token.
 - One response per request: the first well-formed response consumes the request (and so
   its nonce and state), whatever the verdict. A malformed POST (wrong state, unparsable
   vp_token) is refused without consuming it, so a stranger who saw the QR cannot burn it.
@@ -33,7 +35,7 @@ from urllib.parse import urlencode
 from sqlalchemy import update
 from sqlmodel import Session
 
-from schemas.errors import Forbidden, InvalidInput, NotFound, Replayed
+from schemas.errors import CredentialExpired, Forbidden, InvalidInput, Malformed, NonceMismatch, NotFound, Replayed
 from verifiers.claim_selection import restrict
 from verifiers.dcql import CredentialQuery, DcqlQuery, match, parse_dcql
 from verifiers.models import PresentationRequest, RelyingParty
@@ -109,8 +111,12 @@ def create_presentation_request(
     session.add(row)
     session.commit()
     request_uri = services.base_url + REQUEST_PATH + row.id
-    uri = URI_SCHEME + "?" + urlencode({"client_id": relying_party.client_id, "request_uri": request_uri})
-    return PresentationRequestCreated(row.id, uri, request_uri, row.expires_at)
+    return PresentationRequestCreated(row.id, _link(relying_party.client_id, request_uri), request_uri, row.expires_at)
+
+
+def _link(client_id: str, request_uri: str) -> str:
+    # by reference: the link stays short enough for a QR a desk scanner reads (version ~10)
+    return URI_SCHEME + "?" + urlencode({"client_id": client_id, "request_uri": request_uri})
 
 
 def _pending(session: Session, request_id: str, now: int) -> PresentationRequest:
@@ -120,7 +126,7 @@ def _pending(session: Session, request_id: str, now: int) -> PresentationRequest
     if row.status != "pending":
         raise Replayed("this presentation request has already been answered")
     if now >= row.expires_at:
-        raise InvalidInput("this presentation request has expired")
+        raise CredentialExpired("this presentation request has expired")
     return row
 
 
@@ -157,22 +163,22 @@ def request_object(session: Session, *, request_id: str, services: VerifierServi
 
 def _vp_token(raw: Any, query: DcqlQuery) -> dict[str, list[str]]:
     if not isinstance(raw, str):
-        raise InvalidInput("vp_token is required")
+        raise Malformed("vp_token is required")
     try:
         token = json.loads(raw)
     except ValueError:
-        raise InvalidInput("vp_token must be a JSON object") from None
+        raise Malformed("vp_token must be a JSON object") from None
     if not isinstance(token, dict) or not token:
-        raise InvalidInput("vp_token must be a non-empty JSON object keyed by credential query id")
+        raise Malformed("vp_token must be a non-empty JSON object keyed by credential query id")
     queries = query.by_id()
     for query_id, presentations in token.items():
         credential = queries.get(query_id)
         if credential is None:
-            raise InvalidInput(f"vp_token answers no credential query {query_id!r}")
+            raise Malformed(f"vp_token answers no credential query {query_id!r}")
         if not isinstance(presentations, list) or not presentations or not all(isinstance(p, str) for p in presentations):
-            raise InvalidInput(f"vp_token[{query_id!r}] must be a non-empty array of presentations")
+            raise Malformed(f"vp_token[{query_id!r}] must be a non-empty array of presentations")
         if len(presentations) > 1 and not credential.multiple:
-            raise InvalidInput(f"credential query {query_id!r} allows one presentation")
+            raise Malformed(f"credential query {query_id!r} allows one presentation")
     return token
 
 
@@ -234,7 +240,7 @@ def receive_response(
     row = _pending(session, request_id, now)
     state = form.get("state")
     if not isinstance(state, str) or not hmac.compare_digest(state.encode(), row.state.encode()):
-        raise InvalidInput("state does not belong to this request")
+        raise NonceMismatch("state does not belong to this request")
     error = form.get("error")
     if error is not None:
         _consume(session, row, now, wallet_error=str(error)[:64])
@@ -286,3 +292,15 @@ def read_request(session: Session, *, relying_party: RelyingParty, request_id: s
         "purpose": row.purpose,
         "expires_at": row.expires_at,
     }
+
+
+def request_uri_of(
+    session: Session, *, relying_party: RelyingParty, request_id: str, services: VerifierServices, now: int
+) -> str:
+    """The ``openid4vp://`` link of a party's own pending request (for its QR)."""
+    row = session.get(PresentationRequest, request_id)
+    if row is None or row.relying_party_id != relying_party.id:
+        raise NotFound("no such presentation request")
+    if row.status != "pending" or now >= row.expires_at:
+        raise InvalidInput("this presentation request is no longer open")
+    return _link(relying_party.client_id, services.base_url + REQUEST_PATH + row.id)

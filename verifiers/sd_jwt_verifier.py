@@ -97,8 +97,10 @@ class _Unblinder:
     def _unblind_object(self, node: dict[str, Any], path: ClaimPath) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for name, value in node.items():
-            if name != SD_DIGESTS_KEY:
-                out[name] = self.unblind(value, (*path, name))
+            if name == SD_DIGESTS_KEY:
+                continue
+            # scalars are most members: taking them as they are skips a call and a path tuple
+            out[name] = self.unblind(value, (*path, name)) if isinstance(value, (dict, list)) else value
         digests = node.get(SD_DIGESTS_KEY)
         if digests is None:
             return out
@@ -114,7 +116,8 @@ class _Unblinder:
             if name in out:
                 raise DisclosureInvalid(f"disclosed claim {name!r} collides with a claim already present")
             claim_path = (*path, name)
-            out[name] = self.unblind(disclosure.value, claim_path)
+            value = disclosure.value
+            out[name] = self.unblind(value, claim_path) if isinstance(value, (dict, list)) else value
             self.paths.add(claim_path)
         return out
 

@@ -24,8 +24,10 @@ def mark_used(session: Session, *, digest: str, scope: str, now: int, expires_at
         insert(_TABLE)
         .values(scope=scope, digest=digest, used_at=now, expires_at=expires_at)
         .on_conflict_do_nothing(index_elements=["scope", "digest"])
+        # RETURNING rather than rowcount: psycopg 3 reports -1 for this insert under SQLAlchemy
+        .returning(_TABLE.c.id)
     )
-    return session.execute(statement).rowcount == 1
+    return session.execute(statement).first() is not None
 
 
 def purge_used(session: Session, *, now: int) -> int:

@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 from sqlmodel import Session
 
+from wallet_api.cli_issuing import offer, people
+from wallet_api.cli_verifier import rp_app
 from wallet_api.settings import Settings
 
 app = typer.Typer(help="ecert-wallet: electronic certificates service", no_args_is_help=True)
@@ -15,6 +17,9 @@ keys_app = typer.Typer(help="Issuer signing keys", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 operator_app = typer.Typer(help="Agency operators (issuer admin API keys)", no_args_is_help=True)
 app.add_typer(operator_app, name="operator")
+app.add_typer(rp_app, name="rp")
+app.command("people")(people)
+app.command("offer")(offer)
 
 
 def _state():  # type: ignore[no-untyped-def]

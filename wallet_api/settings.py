@@ -10,7 +10,7 @@ import os
 import secrets
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,6 +40,28 @@ class Settings(BaseSettings):
     access_token_ttl_s: int = 600
     population_seed: int = 20200101
     population_size: int = 1000
+    # --- verifiers
+    #: trust list file (TOML/JSON) naming external issuers; our own issuer is always trusted
+    trust_list: Path | None = None
+    presentation_request_ttl_s: int = 600
+    #: how long a verifier may use a fetched status list (at most the list's own ttl)
+    status_cache_s: int = 300
+    # --- wallet (holders, devices, stored credentials, submissions)
+    #: identity providers trusted for enrolment: [{"issuer": ..., "jwks": {"keys": [...]}}]
+    identity_providers: list[dict[str, Any]] = Field(default_factory=list)
+    #: or the same list in a JSON file
+    identity_providers_file: Path | None = None
+    identity_assertion_max_age_s: int = 600
+    sign_in_challenge_ttl_s: int = 120
+    holder_access_token_ttl_s: int = 900
+    enrolment_token_ttl_s: int = 600
+    #: a valid credential this close to its expiry is listed as expiring_soon
+    expiring_soon_days: int = 14
+    #: an expired credential stays visible (as expired) this long, then is purged
+    expired_credential_retention_days: int = 30
+    consent_ttl_s: int = 600
+    share_link_ttl_s: int = 86400
+    share_link_max_code_attempts: int = 5
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> "Settings":

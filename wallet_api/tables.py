@@ -4,11 +4,13 @@ import importlib
 
 #: each package owns its tables; this list is the only place that knows them all
 TABLE_MODULES: tuple[str, ...] = (
+    "verifiers.models",
     "keys.models",
     "issuers.status_lists.models",
     "issuers.models",
     "issuers.operators",
     "issuers.oid4vci.models",
+    "wallet_api.wallet.models",
 )
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from issuers.adapters.base import SourceAdapter, Subject
-from issuers.oid4vci.codes import hash_secret, hash_tx_code, new_secret, new_tx_code, TX_CODE_LENGTH
+from issuers.oid4vci.codes import TX_CODE_LENGTH, hash_secret, hash_tx_code, new_secret, new_tx_code
 from issuers.oid4vci.models import Oid4vciOffer, Oid4vciOfferCredential
 from issuers.pipeline import IssuerContext
 from issuers.sources import SyntheticPopulation

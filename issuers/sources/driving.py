@@ -47,16 +47,17 @@ class DrivingBuilder:
         )
         classes = rng.choices([c for c, _ in _CLASS_SETS], weights=[w for _, w in _CLASS_SETS])[0]
         # the aptitude test / renewal falls due every ten years from first issue
-        due = add_years(first, 10)
-        while due <= self._as_of:
-            due = add_years(due, 10)
+        cycles = 1
+        while add_years(first, 10 * cycles) <= self._as_of:
+            cycles += 1
+        due = add_years(first, 10 * cycles)
         if due <= add_years(self._as_of, 3):
             # a renewal due within three years has already been done early, so every licence
             # stays valid well past the snapshot date whatever day certificates are issued on
             issued = random_date(rng, max(first, add_years(self._as_of, -1)), self._as_of)
             expires = add_years(due, 10)
         else:
-            issued, expires = add_years(due, -10), due
+            issued, expires = add_years(first, 10 * (cycles - 1)), due
         region = province_of(resident.district).licence_region
         return DriverLicence(
             number=f"{region}-{first.year % 100:02d}-{rng.randint(0, 999999):06d}-{rng.randint(10, 99)}",

@@ -7,7 +7,7 @@ keeps the employer in a health-insurance history equal to the workplace in the p
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, timedelta
 
 from issuers.sources.dates import add_months, add_years, age_on, random_date
 from issuers.sources.households import Resident
@@ -65,6 +65,8 @@ _ORGANISATIONS = (
     ("부산광역시청", ("재정관리과", "세정담당관", "총무과")),
     ("인천광역시청", ("교통정책과", "세정과", "총무과")),
 )
+CIVIL_SERVANT_SHARE = 0.055
+
 # (직급 as printed on the ID card, 직위/호칭): grades 9 to 4 of the administrative series
 _GRADES = (
     ("행정서기보", "주무관"),
@@ -112,22 +114,31 @@ class EmployerPool:
 
 
 class EmploymentBuilder:
-    def __init__(self, rng: random.Random, as_of: date, pool: EmployerPool) -> None:
+    def __init__(
+        self, rng: random.Random, as_of: date, pool: EmployerPool, residents: list[Resident]
+    ) -> None:
         self._rng = rng
         self._as_of = as_of
+        # a fixed share rather than a coin per person: the civil-servant ID needs enough
+        # holders in every population, and the share should not swing with the seed
+        eligible = [r.person_id for r in residents if 24 <= age_on(r.birth_date, as_of) <= 59]
+        quota = min(len(eligible), round(len(residents) * CIVIL_SERVANT_SHARE))
+        self._civil_servants = frozenset(rng.sample(eligible, quota))
+        # a job starting on the snapshot day would have no day on record in NHIS or NPS
+        self._latest_start = as_of - timedelta(days=1)
         self._pool = pool
 
     def careers(self, resident: Resident) -> tuple[tuple[Employment, ...], CivilServantPost | None]:
         rng = self._rng
         age = age_on(resident.birth_date, self._as_of)
-        if age < 20:
+        if add_years(resident.birth_date, 20) > self._latest_start:
             return (), None
         career_start = random_date(
-            rng, add_years(resident.birth_date, 20), add_years(resident.birth_date, 29)
+            rng,
+            add_years(resident.birth_date, 20),
+            min(add_years(resident.birth_date, 29), self._latest_start),
         )
-        if career_start >= self._as_of:
-            return (), None
-        if 24 <= age <= 59 and rng.random() < 0.11:
+        if resident.person_id in self._civil_servants:
             return self._civil_servant(resident, career_start)
         roll = rng.random()
         if roll < 0.62:
@@ -168,7 +179,7 @@ class EmploymentBuilder:
         return tuple(jobs)
 
     def _business(self, resident: Resident, start: date) -> Employment:
-        opened = random_date(self._rng, start, min(add_years(start, 15), self._as_of))
+        opened = random_date(self._rng, start, min(add_years(start, 15), self._latest_start))
         return Employment(self._pool.shop(resident), opened, None, self._income(opened), True)
 
     def _civil_servant(
@@ -177,7 +188,7 @@ class EmploymentBuilder:
         rng = self._rng
         organisation, departments = rng.choice(_ORGANISATIONS)
         employer = self._pool.public[organisation]
-        appointed = random_date(rng, start, min(add_years(start, 6), self._as_of))
+        appointed = random_date(rng, start, min(add_years(start, 6), self._latest_start))
         years = age_on(appointed, self._as_of)
         # most start at grade 9 or 7 and are promoted every six years or so
         start_step = 2 if rng.random() < 0.3 else 0

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from issuers.sources import names, rrn
+from issuers.sources.addresses import AddressBook
 from issuers.sources.dates import add_years, random_date
 from issuers.sources.geography import District, pick_district
 from issuers.sources.records import Address, AddressEntry
@@ -68,35 +69,13 @@ class _Draft:
     surname: tuple[str, str]
 
 
-def make_address(rng: random.Random, district: District) -> Address:
-    dong_index = rng.randrange(len(district.dongs))
-    main_lot = rng.randint(1, 999)
-    lot = f"{main_lot}-{rng.randint(1, 40)}" if rng.random() < 0.6 else str(main_lot)
-    building = str(rng.randint(1, 320))
-    detail = (
-        f"{rng.randint(101, 115)}동 {rng.randint(1, 25)}{rng.randint(1, 6):02d}호"
-        if rng.random() < 0.6
-        else ""
-    )
-    return Address(
-        sido=district.sido,
-        sigungu=district.sigungu,
-        road_name=rng.choice(district.roads),
-        building_number=building,
-        detail=detail,
-        postal_code=f"{district.postal_prefix}{rng.randint(0, 999):03d}",
-        dong=district.dongs[dong_index],
-        lot_number=lot,
-        dong_code=f"{district.code}{101 + dong_index}00",
-    )
-
-
 class HouseholdBuilder:
     """Builds households one at a time until the population reaches its size."""
 
-    def __init__(self, rng: random.Random, as_of: date) -> None:
+    def __init__(self, rng: random.Random, as_of: date, addresses: AddressBook) -> None:
         self._rng = rng
         self._as_of = as_of
+        self._addresses = addresses
         self._rrns: set[str] = set()
 
     def build(self, size: int) -> tuple[list[Resident], list[Household]]:
@@ -193,13 +172,17 @@ class HouseholdBuilder:
     def _timeline(self, district: District, formed: date) -> list[tuple[Address, date]]:
         """The household's addresses since it formed: earlier ones elsewhere, the last in ``district``."""
         rng = self._rng
+        # distinct days after forming: two moves on one day would leave an empty entry
         moves = sorted(
-            random_date(rng, formed, self._as_of)
-            for _ in range(rng.choices((0, 1, 2), weights=(40, 40, 20))[0])
+            {
+                random_date(rng, formed, self._as_of)
+                for _ in range(rng.choices((0, 1, 2), weights=(40, 40, 20))[0])
+            }
+            - {formed}
         )
         starts = [formed, *moves]
-        timeline = [(make_address(rng, pick_district(rng)), start) for start in starts[:-1]]
-        timeline.append((make_address(rng, district), starts[-1]))
+        timeline = [(self._addresses.draw(rng, pick_district(rng)), start) for start in starts[:-1]]
+        timeline.append((self._addresses.draw(rng, district), starts[-1]))
         return timeline
 
     def _history(self, draft: _Draft, timeline: list[tuple[Address, date]]) -> tuple[AddressEntry, ...]:
@@ -208,10 +191,10 @@ class HouseholdBuilder:
         if draft.joined > draft.birth_date:
             # before joining this household the person lived with their own parents,
             # and adults often moved out on their own for a while
-            entries.append((make_address(rng, pick_district(rng)), draft.birth_date, "출생"))
+            entries.append((self._addresses.draw(rng, pick_district(rng)), draft.birth_date, "출생"))
             independence = add_years(draft.birth_date, rng.randint(19, 26))
             if independence < draft.joined and rng.random() < 0.5:
-                entries.append((make_address(rng, pick_district(rng)), independence, "전입"))
+                entries.append((self._addresses.draw(rng, pick_district(rng)), independence, "전입"))
         for index, (address, start) in enumerate(timeline):
             end = timeline[index + 1][1] if index + 1 < len(timeline) else None
             if end is not None and end <= draft.joined:

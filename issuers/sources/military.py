@@ -30,11 +30,11 @@ class MilitaryBuilder:
             return None
         decided = random_date(rng, add_years(resident.birth_date, 19), add_years(resident.birth_date, 20))
         roll = rng.random()
-        if roll < 0.52:
+        if roll < 0.56:
             return self._active(resident, decided)
-        if roll < 0.64:
+        if roll < 0.67:
             return self._alternative(decided)
-        if roll < 0.72:
+        if roll < 0.75:
             disposition = rng.choice(("면제", "전시근로역"))
             reason = rng.choice(("질병", "신체등급 5급", "생계유지곤란", "신체등급 6급"))
             return MilitaryService(disposition, None, None, None, None, None, None, reason, decided)

@@ -13,6 +13,7 @@ import random
 from collections.abc import Mapping
 from datetime import date
 
+from issuers.sources.addresses import AddressBook
 from issuers.sources.driving import DrivingBuilder
 from issuers.sources.employment import EmployerPool, EmploymentBuilder
 from issuers.sources.geography import tax_office_of
@@ -88,15 +89,18 @@ class SyntheticPopulation:
 
     def _build(self) -> list[Person]:
         as_of = self.as_of
-        residents, households = HouseholdBuilder(self._rng("mois"), as_of).build(self.size)
+        addresses = AddressBook()
+        residents, households = HouseholdBuilder(self._rng("mois"), as_of, addresses).build(self.size)
         self._households = {h.household_id: h for h in households}
         by_household: dict[str, list[Resident]] = {}
         for resident in residents:
             by_household.setdefault(resident.household_id, []).append(resident)
 
-        employment = EmploymentBuilder(self._rng("employment"), as_of, EmployerPool(self._rng("employers")))
+        employment = EmploymentBuilder(
+            self._rng("employment"), as_of, EmployerPool(self._rng("employers")), residents
+        )
         careers = {r.person_id: employment.careers(r) for r in residents}
-        property_builder = PropertyBuilder(self._rng("molit"), as_of)
+        property_builder = PropertyBuilder(self._rng("molit"), as_of, addresses)
         holdings = {
             pid: h
             for members in by_household.values()

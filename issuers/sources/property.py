@@ -9,9 +9,10 @@ from __future__ import annotations
 import random
 from datetime import date
 
+from issuers.sources.addresses import AddressBook
 from issuers.sources.dates import add_months, add_years, age_on, random_date
 from issuers.sources.geography import pick_district
-from issuers.sources.households import HEAD, SPOUSE, Resident, make_address
+from issuers.sources.households import HEAD, SPOUSE, Resident
 from issuers.sources.records import Address, Building, LandParcel
 
 _APARTMENT_NAMES = ("래미안", "자이", "힐스테이트", "푸르지오", "e편한세상", "더샵", "아이파크", "롯데캐슬")
@@ -28,9 +29,10 @@ def _share(co_owned: bool) -> str:
 
 
 class PropertyBuilder:
-    def __init__(self, rng: random.Random, as_of: date) -> None:
+    def __init__(self, rng: random.Random, as_of: date, addresses: AddressBook) -> None:
         self._rng = rng
         self._as_of = as_of
+        self._addresses = addresses
 
     def holdings(
         self, household: list[Resident]
@@ -62,7 +64,7 @@ class PropertyBuilder:
             if rng.random() < 0.14:
                 category, low, high, *_ = rng.choice(_FARMLAND)
                 acquired = random_date(rng, add_years(resident.birth_date, 25), self._as_of)
-                address = make_address(rng, pick_district(rng))
+                address = self._addresses.draw(rng, pick_district(rng))
                 result[resident.person_id][1].append(
                     self._parcel(address, category, acquired, "1/1", round(rng.uniform(low, high), 1))
                 )

@@ -34,6 +34,8 @@ class KeyTable:
 
     to_wire: dict[str, int]
     children: dict[str, "KeyTable"] = field(default_factory=dict)
+    #: claim name -> field order, for lists of objects sent as positional arrays
+    positional: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def from_wire(self) -> dict[int, str]:
@@ -57,8 +59,12 @@ class QrTypeTable:
 def _key_table(raw: Mapping[str, Any], where: str) -> KeyTable:
     to_wire: dict[str, int] = {}
     children: dict[str, KeyTable] = {}
+    positional: dict[str, tuple[str, ...]] = {}
     for name, entry in raw.items():
-        if isinstance(entry, Mapping):
+        if isinstance(entry, Mapping) and "fields" in entry:
+            to_wire[name] = entry["key"]
+            positional[name] = tuple(entry["fields"])
+        elif isinstance(entry, Mapping):
             to_wire[name] = entry["key"]
             children[name] = _key_table(entry["claims"], f"{where}.{name}")
         else:
@@ -66,7 +72,7 @@ def _key_table(raw: Mapping[str, Any], where: str) -> KeyTable:
     numbers = list(to_wire.values())
     if len(set(numbers)) != len(numbers) or not all(isinstance(n, int) and n >= 0 for n in numbers):
         raise ValueError(f"{_TABLE_FILE.name}: {where}: keys must be distinct non-negative integers")
-    return KeyTable(to_wire, children)
+    return KeyTable(to_wire, children, positional)
 
 
 def load_type_table(path: Path = _TABLE_FILE) -> QrTypeTable:
@@ -89,9 +95,21 @@ def default_type_table() -> QrTypeTable:
 def compact_claims(claims: Mapping[str, Any], table: KeyTable) -> dict[int | str, Any]:
     out: dict[int | str, Any] = {}
     for name, value in claims.items():
-        child = table.children.get(name)
-        out[table.to_wire.get(name, name)] = _compact_value(value, child)
+        wire_key = table.to_wire.get(name, name)
+        if name in table.positional:
+            out[wire_key] = _to_rows(value, table.positional[name])
+        else:
+            out[wire_key] = _compact_value(value, table.children.get(name))
     return out
+
+
+def _to_rows(value: Any, fields: tuple[str, ...]) -> list[list[Any]]:
+    if not isinstance(value, (list, tuple)) or not all(isinstance(item, Mapping) for item in value):
+        raise TypeError("a positional claim must be a list of objects")
+    for item in value:
+        if set(item) - set(fields):
+            raise TypeError(f"positional objects may only have the fields {fields}")
+    return [[_compact_value(item.get(f), None) for f in fields] for item in value]
 
 
 def _compact_value(value: Any, table: KeyTable | None) -> Any:
@@ -134,8 +152,23 @@ def expand_claims(wire: Any, table: KeyTable) -> dict[str, Any]:
             name = key
         if name in out:
             raise QrMalformed(f"claim {name!r} appears twice")
-        out[name] = _expand_value(value, table.children.get(name))
+        if name in table.positional:
+            out[name] = _from_rows(value, table.positional[name])
+        else:
+            out[name] = _expand_value(value, table.children.get(name))
     return out
+
+
+def _from_rows(value: Any, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(row, list) and len(row) == len(fields) for row in value):
+        raise QrMalformed(f"positional claim rows must be arrays of {len(fields)}")
+    rows = []
+    for row in value:
+        cells = [_expand_value(cell, None) for cell in row]
+        if any(isinstance(cell, (dict, list)) for cell in cells):
+            raise QrMalformed("positional claim cells are scalars")
+        rows.append({f: cell for f, cell in zip(fields, cells) if cell is not None})
+    return rows
 
 
 def _expand_value(value: Any, table: KeyTable | None) -> Any:

@@ -55,7 +55,7 @@ class Sign1Parts:
         return sig_structure(self.protected_raw, self.payload, external_aad)
 
 
-def parse_sign1(value: Any, *, what: str, kid_required: bool) -> Sign1Parts:
+def parse_sign1(value: Any, *, what: str, kid_allowed: bool) -> Sign1Parts:
     """Check the shape of an already strictly-decoded COSE_Sign1 array."""
     if not isinstance(value, list) or len(value) != 4:
         raise QrMalformed(f"{what}: a COSE_Sign1 is an array of four")
@@ -76,8 +76,6 @@ def parse_sign1(value: Any, *, what: str, kid_required: bool) -> Sign1Parts:
     kid = header.get(HEADER_KID)
     if kid is not None and not (isinstance(kid, bytes) and 1 <= len(kid) <= 64):
         raise QrMalformed(f"{what}: kid must be 1-64 bytes")
-    if kid_required and kid is None:
-        raise QrMalformed(f"{what}: kid is required")
-    if not kid_required and kid is not None:
+    if not kid_allowed and kid is not None:
         raise QrMalformed(f"{what}: no kid expected (the key comes from cnf)")
     return Sign1Parts(protected_raw, alg_id, kid, payload, signature)

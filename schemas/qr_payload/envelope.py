@@ -1,4 +1,4 @@
-"""The text around the CBOR: ``<family><version>:`` + base45(zlib(COSE_Sign1)).
+"""The text around the CBOR: ``<family><version>:`` + base45(DEFLATE(COSE_Sign1)).
 
 Base45 (RFC 9285) uses exactly the QR alphanumeric alphabet, which packs 5.5 bits per
 character instead of byte mode's 8 bits per (at most 7-bit-useful) character; the prefix
@@ -36,10 +36,16 @@ def prefix_for(family: str, version: int = FORMAT_VERSION) -> str:
     return f"{family}{version}:"
 
 
+#: raw DEFLATE (RFC 1951), not the zlib wrapper (RFC 1950): the wrapper's 2-byte header,
+#: 4-byte dictionary id and 4-byte Adler-32 are 15 QR characters, and buy nothing here -
+#: the prefix digit names the dictionary and two signatures cover every byte
+_WBITS = -15
+
+
 def compress(cbor_bytes: bytes) -> bytes:
     # the preset dictionary holds the byte skeleton every payload repeats (CBOR/COSE
     # framing, claim keys, common codes): see zdict.py for why and what
-    compressor = zlib.compressobj(9, zlib.DEFLATED, 15, zdict=PRESET_DICTIONARY)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, _WBITS, zdict=PRESET_DICTIONARY)
     return compressor.compress(cbor_bytes) + compressor.flush()
 
 
@@ -72,16 +78,16 @@ def decode_body(body: str, *, max_inflated_bytes: int) -> bytes:
 
 
 def inflate(compressed: bytes, *, max_inflated_bytes: int) -> bytes:
-    inflater = zlib.decompressobj(15, zdict=PRESET_DICTIONARY)
+    inflater = zlib.decompressobj(_WBITS, zdict=PRESET_DICTIONARY)
     try:
         # ask for one byte more than allowed: getting it means the payload is over the bound
         out = inflater.decompress(compressed, max_inflated_bytes + 1)
     except zlib.error:
-        raise QrCompressionInvalid("not a zlib stream we can read") from None
+        raise QrCompressionInvalid("not a DEFLATE stream we can read") from None
     if len(out) > max_inflated_bytes or inflater.unconsumed_tail:
         raise QrTooLarge(f"payload inflates beyond {max_inflated_bytes} bytes")
     if not inflater.eof or inflater.unused_data:
-        raise QrCompressionInvalid("zlib stream is truncated or has trailing bytes")
+        raise QrCompressionInvalid("DEFLATE stream is truncated or has trailing bytes")
     return out
 
 

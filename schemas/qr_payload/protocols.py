@@ -6,7 +6,7 @@ satisfy these protocols as they are, so callers pass them straight in.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 
@@ -34,7 +34,7 @@ class SignatureKey(Protocol):
         ...
 
 
-#: (short kid from the QR, iss claim) -> the trusted issuer key, or None when unknown
-IssuerKeyResolver = Callable[[bytes, str], SignatureKey | None]
+#: iss claim -> the issuer's trusted (published) keys; empty when the issuer is unknown
+IssuerKeyResolver = Callable[[str], Iterable[SignatureKey]]
 #: builds a verifying key from the device JWK carried in cnf (``VerificationKey.from_jwk``)
 DeviceKeyFactory = Callable[[dict[str, Any]], SignatureKey]

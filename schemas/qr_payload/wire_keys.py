@@ -14,9 +14,16 @@ CNF_COSE_KEY = 1  # cnf: {1: COSE_Key} (RFC 8747 §3.2)
 
 #: issuer part: [type code, compact claims]; presentation: the issuer part's COSE_Sign1 bytes
 PRIVATE_CREDENTIAL = -65537
+#: issuer part: [status list id (bytes), index] - the credential's Token Status List entry in
+#: 20-odd bytes instead of the ~70 of the draft's {"status_list": {"idx", "uri"}}; private
+#: (not the registered CWT "status" 65535) because the shape is not the draft's
+PRIVATE_STATUS = -65538
 
-ISSUER_PART_REQUIRED = frozenset({ISS, EXP, IAT, CNF, PRIVATE_CREDENTIAL})
-ISSUER_PART_OPTIONAL = frozenset({CTI})
+#: iat is optional in the issuer part: exp and the type's validity already bound its life,
+#: and its 6 bytes (9 QR characters) were part of what kept five customs goods over v15
+ISSUER_PART_REQUIRED = frozenset({ISS, EXP, CNF, PRIVATE_CREDENTIAL})
+ISSUER_PART_OPTIONAL = frozenset({CTI, IAT, PRIVATE_STATUS})
+STATUS_LIST_ID_MAX_BYTES = 32
 PRESENTATION_REQUIRED = frozenset({IAT, EXP, CTI, PRIVATE_CREDENTIAL})
 PRESENTATION_OPTIONAL = frozenset({NONCE})
 

@@ -23,7 +23,12 @@ from issuers.oid4vci.credential_request import (
 from issuers.oid4vci.metadata import authorization_server_metadata, credential_issuer_metadata
 from issuers.oid4vci.nonces import issue_nonce
 from issuers.oid4vci.offers import OfferCreated, create_offer, offer_by_reference, subject_for_person
-from issuers.oid4vci.tokens import authenticate_access_token, parse_token_request, redeem_pre_authorized_code
+from issuers.oid4vci.tokens import (
+    AccessGrant,
+    authenticate_access_token,
+    parse_token_request,
+    redeem_pre_authorized_code,
+)
 from issuers.sources import SyntheticPopulation
 from wallet_api.auth_operator import OperatorDep
 from wallet_api.deps import ClockDep, SessionDep, SettingsDep, StateDep
@@ -46,9 +51,18 @@ async def _raw_body(request: Request) -> bytes:
 
 
 _bearer = HTTPBearer(auto_error=False, scheme_name="OpenID4VCIAccessToken")
+
+
+def _access_grant(
+    session: SessionDep, clock: ClockDep, bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> AccessGrant:
+    # declared first on the credential route: an anonymous caller is refused before parsing
+    return authenticate_access_token(session, access_token=bearer.credentials if bearer else None, now=clock.now())
+
+
 FormFields = Annotated[dict[str, str], Depends(_form_fields)]
 RawBody = Annotated[bytes, Depends(_raw_body)]
-BearerToken = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+GrantDep = Annotated[AccessGrant, Depends(_access_grant)]
 
 metadata_router = APIRouter(tags=["OpenID4VCI"])
 oauth_router = APIRouter(tags=["OpenID4VCI"], dependencies=[Depends(_use_oauth_errors)])
@@ -89,8 +103,8 @@ def nonce(session: SessionDep, settings: SettingsDep, clock: ClockDep, response:
 
 @oauth_router.post("/credential")
 def credential(
+    grant: GrantDep,
     body: RawBody,
-    bearer: BearerToken,
     session: SessionDep,
     context: IssuerContextDep,
     settings: SettingsDep,
@@ -98,16 +112,13 @@ def credential(
     response: Response,
 ) -> dict[str, Any]:
     response.headers.update(NO_STORE)
-    now = clock.now()
-    # the token is checked before the body is read: an anonymous caller learns nothing
-    grant = authenticate_access_token(session, access_token=bearer.credentials if bearer else None, now=now)
     issued = issue_requested_credential(
         session,
         context=context,
         grant=grant,
         request=parse_credential_request(body),
         policy=ProofPolicy(clock_skew_s=settings.clock_skew_s, max_age_s=settings.nonce_ttl_s),
-        now=now,
+        now=clock.now(),
     )
     return credential_response(issued)
 

@@ -1,0 +1,313 @@
+"""The verifier over real HTTP: the bank's OpenID4VP flow with a test wallet, POST /v1/verify,
+relying-party isolation and registration limits, and the ``ecert rp add`` contract."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from cryptography import x509
+from fastapi.testclient import TestClient
+from sqlmodel import Session, func, select
+
+from issuers.credential_status import change_status
+from keys.b64 import b64url_encode
+from keys.jws import Signer, VerificationKey, parse_compact
+from keys.sd_jwt import attach_kb_jwt, kb_jwt_signing_input, select_disclosures
+from verifiers.models import PresentationRequest, UsedNonce
+from verifiers.relying_parties import register_relying_party
+from wallet_api.issuing import sealer
+from wallet_api.state import AppState
+
+from tests.issuing_helpers import device_signer, issue_for
+
+TYPE = "resident_registration_abstract"
+BASE = "https://ecert.test"
+
+
+@pytest.fixture
+def state(client: TestClient) -> AppState:
+    return client.app.state.ecert  # type: ignore[attr-defined]
+
+
+def register(state: AppState, session: Session, name: str, allowed: dict[str, list[str]]) -> tuple[str, str]:
+    registered = register_relying_party(
+        session, name=name, allowed=allowed, purpose="account opening", registry=state.registry,
+        sealer=sealer(state), now=state.clock.now(),
+    )
+    return registered.relying_party.client_id, registered.api_key
+
+
+@pytest.fixture
+def bank(state: AppState, session: Session) -> tuple[str, dict[str, str]]:
+    client_id, key = register(state, session, "한빛은행", {TYPE: ["name", "current_address"], "health_insurance_eligibility": ["history.workplace_name", "history.acquisition_date"]})
+    return client_id, {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture
+def other_bank(state: AppState, session: Session) -> tuple[str, dict[str, str]]:
+    client_id, key = register(state, session, "다른은행", {TYPE: ["name"]})
+    return client_id, {"Authorization": f"Bearer {key}"}
+
+
+def vct(type_id: str) -> str:
+    return f"{BASE}/vct/{type_id}"
+
+
+def dcql(claims: list[str], query_id: str = "abstract") -> dict[str, Any]:
+    return {"credentials": [{"id": query_id, "format": "dc+sd-jwt", "meta": {"vct_values": [vct(TYPE)]},
+                             "claims": [{"path": [c]} for c in claims]}]}
+
+
+def path_of(url: str) -> str:
+    assert url.startswith(BASE), url
+    return url[len(BASE):]
+
+
+class Wallet:
+    """What any OpenID4VP wallet does, with the project's holder helpers for the SD-JWT part."""
+
+    def __init__(self, client: TestClient, holder: Signer, credential: str) -> None:
+        self.client, self.holder, self.credential = client, holder, credential
+
+    def resolve(self, uri: str) -> dict[str, Any]:
+        assert uri.startswith("openid4vp://")
+        params = {k: v[0] for k, v in parse_qs(urlparse(uri).query).items()}
+        r = self.client.get(path_of(params["request_uri"]))
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/oauth-authz-req+jwt")
+        jws = parse_compact(r.text)
+        header = jws.unverified_header
+        assert header["typ"] == "oauth-authz-req+jwt" and header["alg"] == "ES256"
+        # x509_hash: the certificate in x5c is the one the client_id names, and it signed the request
+        der = base64.b64decode(header["x5c"][0])
+        assert params["client_id"] == "x509_hash:" + b64url_encode(hashlib.sha256(der).digest())
+        cert_key = x509.load_der_x509_certificate(der).public_key()
+        VerificationKey(kid=None, alg="ES256", public_key=cert_key).verify(jws.signing_input, jws.signature)  # type: ignore[arg-type]
+        request = jws.unverified_claims()
+        assert request["client_id"] == params["client_id"]
+        assert request["response_type"] == "vp_token" and request["response_mode"] == "direct_post"
+        return request
+
+    def presentation(self, request: dict[str, Any], claims: list[str]) -> str:
+        without_kb = select_disclosures(self.credential, [(c,) for c in claims])
+        header, payload = kb_jwt_signing_input(presentation=without_kb, nonce=request["nonce"], aud=request["client_id"],
+                                               iat=self.client.app.state.ecert.clock.epoch())  # type: ignore[attr-defined]
+        return attach_kb_jwt(without_kb, self.holder.sign_compact(header, payload, include_kid=False))
+
+    def respond(self, request: dict[str, Any], vp_token: dict[str, list[str]], state: str | None = None) -> Any:
+        return self.client.post(path_of(request["response_uri"]),
+                                data={"vp_token": json.dumps(vp_token), "state": state or request["state"]})
+
+
+@pytest.fixture
+def holder() -> Signer:
+    return device_signer()
+
+
+@pytest.fixture
+def credential(state: AppState, session: Session, holder: Signer) -> Any:
+    return issue_for(state, session, TYPE, holder)
+
+
+def create(client: TestClient, headers: dict[str, str], claims: list[str]) -> dict[str, Any]:
+    r = client.post("/v1/presentation-requests", json={"dcql_query": dcql(claims), "purpose": "계좌 개설"}, headers=headers)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def test_bank_flow_over_openid4vp(client: TestClient, bank, holder: Signer, credential: Any) -> None:  # type: ignore[no-untyped-def]
+    client_id, headers = bank
+    created = create(client, headers, ["name", "current_address"])
+    assert created["uri"].startswith("openid4vp://")
+    assert client.get(f"/v1/presentation-requests/{created['id']}", headers=headers).json()["status"] == "pending"
+
+    wallet = Wallet(client, holder, credential.credential)
+    request = wallet.resolve(created["uri"])
+    assert request["client_id"] == client_id
+    assert request["dcql_query"]["credentials"][0]["claims"] == [{"path": ["name"]}, {"path": ["current_address"]}]
+    r = wallet.respond(request, {"abstract": [wallet.presentation(request, ["name", "current_address"])]})
+    assert r.status_code == 200, r.text
+
+    body = client.get(f"/v1/presentation-requests/{created['id']}", headers=headers).json()
+    assert body["status"] == "done" and body["complete"] is True
+    answer = body["result"]["abstract"]
+    assert answer["valid"] is True and answer["code"] is None and answer["match"] == "full"
+    assert set(answer["claims"]) == {"name", "current_address"}
+    assert answer["type_id"] == TYPE and answer["status"] == "valid"
+    assert answer["labels"]["name"]["ko"] == "성명"
+    assert all(c["passed"] for c in answer["checks"])
+
+
+def test_partial_presentation_is_reported_as_such(client: TestClient, bank, holder: Signer, credential: Any) -> None:  # type: ignore[no-untyped-def]
+    _, headers = bank
+    created = create(client, headers, ["name", "current_address"])
+    wallet = Wallet(client, holder, credential.credential)
+    request = wallet.resolve(created["uri"])
+    assert wallet.respond(request, {"abstract": [wallet.presentation(request, ["name"])]}).status_code == 200
+    body = client.get(f"/v1/presentation-requests/{created['id']}", headers=headers).json()
+    answer = body["result"]["abstract"]
+    assert body["complete"] is False
+    assert answer["valid"] is True and answer["match"] == "partial"
+    assert answer["missing_claims"] == [["current_address"]]
+    assert set(answer["claims"]) == {"name"}
+
+
+def test_over_disclosure_is_not_passed_on(client: TestClient, bank, holder: Signer, credential: Any) -> None:  # type: ignore[no-untyped-def]
+    _, headers = bank
+    created = create(client, headers, ["name"])
+    wallet = Wallet(client, holder, credential.credential)
+    request = wallet.resolve(created["uri"])
+    wallet.respond(request, {"abstract": [wallet.presentation(request, ["name", "resident_registration_number"])]})
+    answer = client.get(f"/v1/presentation-requests/{created['id']}", headers=headers).json()["result"]["abstract"]
+    assert set(answer["claims"]) == {"name"}
+
+
+def test_response_is_single_use_and_wrong_state_burns_nothing(client: TestClient, bank, holder: Signer, credential: Any, session: Session) -> None:  # type: ignore[no-untyped-def]
+    _, headers = bank
+    created = create(client, headers, ["name"])
+    wallet = Wallet(client, holder, credential.credential)
+    request = wallet.resolve(created["uri"])
+    presentation = wallet.presentation(request, ["name"])
+    r = wallet.respond(request, {"abstract": [presentation]}, state="not-the-state")
+    assert r.status_code == 400 and r.json()["error"] == "invalid_request"
+    assert client.get(f"/v1/presentation-requests/{created['id']}", headers=headers).json()["status"] == "pending"
+    assert wallet.respond(request, {"abstract": [presentation]}).status_code == 200
+    again = wallet.respond(request, {"abstract": [presentation]})
+    assert again.status_code == 400 and again.json()["error"] == "invalid_request"
+    # the request object is gone too: nonce and state are spent
+    assert client.get(path_of(request["response_uri"]).replace("responses", "requests")).status_code == 400
+
+
+def test_expired_request(client: TestClient, bank, state: AppState, session: Session) -> None:  # type: ignore[no-untyped-def]
+    _, headers = bank
+    created = create(client, headers, ["name"])
+    row = session.get(PresentationRequest, created["id"])
+    assert row is not None
+    row.expires_at = state.clock.epoch() - 1
+    session.add(row)
+    session.commit()
+    body = client.get(f"/v1/presentation-requests/{created['id']}", headers=headers).json()
+    assert body["status"] == "done" and body["error"] == "expired" and body["result"] is None
+    assert client.get(f"/openid4vp/requests/{created['id']}").status_code == 400
+
+
+def test_wallet_declining_is_reported(client: TestClient, bank, holder: Signer, credential: Any) -> None:  # type: ignore[no-untyped-def]
+    _, headers = bank
+    created = create(client, headers, ["name"])
+    request = Wallet(client, holder, credential.credential).resolve(created["uri"])
+    r = client.post(path_of(request["response_uri"]), data={"error": "access_denied", "state": request["state"]})
+    assert r.status_code == 200
+    body = client.get(f"/v1/presentation-requests/{created['id']}", headers=headers).json()
+    assert body["status"] == "done" and body["error"] == "access_denied"
+
+
+def test_another_relying_party_cannot_read_a_request(client: TestClient, bank, other_bank) -> None:  # type: ignore[no-untyped-def]
+    _, headers = bank
+    _, other_headers = other_bank
+    created = create(client, headers, ["name"])
+    for suffix in ("", "/qr.png", "/qr.svg"):
+        assert client.get(f"/v1/presentation-requests/{created['id']}{suffix}", headers=other_headers).status_code == 404
+    png = client.get(f"/v1/presentation-requests/{created['id']}/qr.png", headers=headers)
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+    svg = client.get(f"/v1/presentation-requests/{created['id']}/qr.svg", headers=headers)
+    assert svg.status_code == 200 and b"<svg" in svg.content
+
+
+def test_asking_for_more_than_registered_is_refused(client: TestClient, bank, session: Session) -> None:  # type: ignore[no-untyped-def]
+    _, headers = bank
+    before = session.exec(select(func.count()).select_from(PresentationRequest)).one()
+    r = client.post("/v1/presentation-requests", json={"dcql_query": dcql(["name", "resident_registration_number"]), "purpose": "x"}, headers=headers)
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+    unregistered = {"credentials": [{"id": "licence", "format": "dc+sd-jwt", "meta": {"vct_values": [vct("mobile_driver_licence")]}, "claims": [{"path": ["name"]}]}]}
+    assert client.post("/v1/presentation-requests", json={"dcql_query": unregistered, "purpose": "x"}, headers=headers).status_code == 403
+    everything = {"credentials": [{"id": "abstract", "format": "dc+sd-jwt", "meta": {"vct_values": [vct(TYPE)]}}]}
+    assert client.post("/v1/presentation-requests", json={"dcql_query": everything, "purpose": "x"}, headers=headers).status_code == 403
+    assert session.exec(select(func.count()).select_from(PresentationRequest)).one() == before
+
+
+def test_bad_dcql_and_missing_auth(client: TestClient, bank) -> None:  # type: ignore[no-untyped-def]
+    _, headers = bank
+    r = client.post("/v1/presentation-requests", json={"dcql_query": {"credentials": [{"id": "x", "format": "jwt_vc_json"}]}, "purpose": "x"}, headers=headers)
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    assert client.post("/v1/presentation-requests", json={"dcql_query": dcql(["name"]), "purpose": "x"}).status_code == 401
+    assert client.post("/v1/presentation-requests", json={"dcql_query": dcql(["name"]), "purpose": "x"},
+                       headers={"Authorization": "Bearer ecrp_wrong"}).status_code == 401
+
+
+# --- POST /v1/verify ------------------------------------------------------------------------
+
+
+def direct(holder: Signer, credential: str, claims: list[str], *, nonce: str, aud: str, iat: int) -> str:
+    without_kb = select_disclosures(credential, [(c,) for c in claims])
+    header, payload = kb_jwt_signing_input(presentation=without_kb, nonce=nonce, aud=aud, iat=iat)
+    return attach_kb_jwt(without_kb, holder.sign_compact(header, payload, include_kid=False))
+
+
+def test_verify_endpoint_valid_then_replayed(client: TestClient, bank, holder: Signer, credential: Any, state: AppState, session: Session) -> None:  # type: ignore[no-untyped-def]
+    client_id, headers = bank
+    presentation = direct(holder, credential.credential, ["name", "current_address", "resident_registration_number"],
+                          nonce="bank-nonce-1", aud=client_id, iat=state.clock.epoch())
+    body = {"presentation": presentation, "nonce": "bank-nonce-1", "audience": client_id}
+    r = client.post("/v1/verify", json=body, headers=headers)
+    assert r.status_code == 200, r.text
+    result = r.json()
+    assert result["valid"] is True and result["code"] is None
+    # disclosed, but the bank is not registered for it: withheld
+    assert set(result["claims"]) == {"name", "current_address"}
+    assert "resident_registration_number" in result["withheld_claims"]
+    assert [c["id"] for c in result["checks"]][-1] == "replay"
+    again = client.post("/v1/verify", json=body, headers=headers).json()
+    assert (again["valid"], again["code"], again["claims"]) == (False, "replayed", {})
+    assert session.exec(select(func.count()).select_from(UsedNonce)).one() == 1
+
+
+@pytest.mark.parametrize("action, code", [("revoke", "revoked"), ("suspend", "suspended")])
+def test_verify_endpoint_revoked_and_suspended(client: TestClient, bank, holder: Signer, credential: Any, state: AppState,  # type: ignore[no-untyped-def]
+                                               session: Session, action: str, code: str) -> None:
+    client_id, headers = bank
+    change_status(session, record_id=credential.record_id, agency_id=state.registry.get(TYPE).agency.id, action=action, now=state.clock.now())
+    presentation = direct(holder, credential.credential, ["name"], nonce="n", aud=client_id, iat=state.clock.epoch())
+    result = client.post("/v1/verify", json={"presentation": presentation, "nonce": "n", "audience": client_id}, headers=headers).json()
+    assert (result["valid"], result["code"], result["status"]) == (False, code, code)
+    assert session.exec(select(func.count()).select_from(UsedNonce)).one() == 0
+
+
+def test_verify_endpoint_judges_garbage_and_refuses_bad_bodies(client: TestClient, bank) -> None:  # type: ignore[no-untyped-def]
+    _, headers = bank
+    r = client.post("/v1/verify", json={"presentation": "garbage~", "nonce": "n", "audience": "a"}, headers=headers)
+    assert r.status_code == 200 and (r.json()["valid"], r.json()["code"]) == (False, "malformed")
+    for bad in ({}, {"presentation": 5}, {"presentation": "x~", "extra": 1}, {"presentation": "x~"}):
+        r = client.post("/v1/verify", json=bad, headers=headers)
+        assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json", (bad, r.text)
+    assert client.post("/v1/verify", content=b"{not json", headers={**headers, "content-type": "application/json"}).status_code == 422
+    assert client.post("/v1/verify", json={"presentation": "x~", "nonce": "n", "audience": "a"}).status_code == 401
+
+
+# --- the CLI contract -----------------------------------------------------------------------
+
+
+def test_rp_add_cli_prints_client_id_and_api_key(client: TestClient, settings) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from wallet_api.cli_verifier import rp_app
+
+    env = {
+        "ECERT_DATA_DIR": str(settings.data_dir),
+        "ECERT_DATABASE_URL": settings.resolved_database_url,
+        "ECERT_PUBLIC_URL": settings.public_url,
+        "ECERT_KEY_PASSPHRASE": settings.key_passphrase.get_secret_value(),
+        "ECERT_STORAGE_KEY": settings.storage_key.get_secret_value(),
+    }
+    result = CliRunner().invoke(rp_app, ["add", "--name", "민원24 창구", "--allow", f"{TYPE}:name,current_address",
+                                         "--allow", "health_insurance_eligibility:history.workplace_name,history.acquisition_date", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["client_id"].startswith("x509_hash:") and out["api_key"].startswith("ecrp_")
+    headers = {"Authorization": f"Bearer {out['api_key']}"}
+    assert client.post("/v1/presentation-requests", json={"dcql_query": dcql(["name"]), "purpose": "민원"}, headers=headers).status_code == 201
+    bad = CliRunner().invoke(rp_app, ["add", "--name", "x", "--allow", f"{TYPE}:no_such_claim", "--json"], env=env)
+    assert bad.exit_code == 2

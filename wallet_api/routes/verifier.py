@@ -1,0 +1,91 @@
+"""Relying-party verification API: ``POST /v1/verify`` and OpenID4VP presentation requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from verifiers.direct_verification import verify_for_relying_party
+from verifiers.presentation_requests import create_presentation_request, read_request, request_uri_of
+from verifiers.request_qr import request_qr_png, request_qr_svg
+from wallet_api.deps import ClockDep, SessionDep
+from wallet_api.rp_auth import CurrentRelyingParty
+from wallet_api.verifier_wiring import VerifierServicesDep
+
+router = APIRouter(prefix="/v1", tags=["verifier"])
+
+
+class VerifyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    presentation: str = Field(min_length=1, max_length=256 * 1024, description="<SD-JWT>~<disclosures>~<KB-JWT>")
+    nonce: str | None = Field(default=None, max_length=512)
+    audience: str | None = Field(default=None, max_length=512)
+    profile: str | None = Field(default=None, max_length=64, description="default: the party's registered profile")
+
+
+class PresentationRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    dcql_query: dict[str, Any]
+    purpose: str = Field(min_length=1, max_length=500)
+
+
+@router.post("/verify")
+def verify(
+    body: VerifyRequest, party: CurrentRelyingParty, session: SessionDep, services: VerifierServicesDep, clock: ClockDep
+) -> dict[str, Any]:
+    """Verify one SD-JWT VC presentation; 200 with ``valid`` and ``code`` for any judgeable one."""
+    return verify_for_relying_party(
+        session,
+        relying_party=party,
+        presentation=body.presentation,
+        nonce=body.nonce,
+        audience=body.audience,
+        services=services,
+        now=clock.epoch(),
+        profile=body.profile,
+    )
+
+
+@router.post("/presentation-requests", status_code=201)
+def create_request(
+    body: PresentationRequestIn,
+    party: CurrentRelyingParty,
+    session: SessionDep,
+    services: VerifierServicesDep,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    """Start an OpenID4VP request; show ``uri`` (or its QR) to the holder's wallet."""
+    created = create_presentation_request(
+        session, relying_party=party, dcql_query=body.dcql_query, purpose=body.purpose, services=services, now=clock.epoch()
+    )
+    return {"id": created.id, "uri": created.uri, "request_uri": created.request_uri, "expires_at": created.expires_at}
+
+
+@router.get("/presentation-requests/{request_id}")
+def get_request(request_id: str, party: CurrentRelyingParty, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
+    """Poll: ``pending`` until the wallet answers, then ``done`` with a result per credential query."""
+    return read_request(session, relying_party=party, request_id=request_id, now=clock.epoch())
+
+
+def _uri(session: SessionDep, party: CurrentRelyingParty, request_id: str, services: VerifierServicesDep, clock: ClockDep) -> str:
+    return request_uri_of(session, relying_party=party, request_id=request_id, services=services, now=clock.epoch())
+
+
+@router.get("/presentation-requests/{request_id}/qr.png", response_class=Response)
+def request_qr_png_route(
+    request_id: str, party: CurrentRelyingParty, session: SessionDep, services: VerifierServicesDep, clock: ClockDep
+) -> Response:
+    uri = _uri(session, party, request_id, services, clock)
+    return Response(request_qr_png(uri), media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/presentation-requests/{request_id}/qr.svg", response_class=Response)
+def request_qr_svg_route(
+    request_id: str, party: CurrentRelyingParty, session: SessionDep, services: VerifierServicesDep, clock: ClockDep
+) -> Response:
+    uri = _uri(session, party, request_id, services, clock)
+    return Response(request_qr_svg(uri), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})

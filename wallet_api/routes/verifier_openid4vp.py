@@ -1,0 +1,43 @@
+"""The wallet-facing OpenID4VP endpoints: ``request_uri`` and the ``direct_post`` response_uri.
+
+No relying-party credentials here: the wallet reaches these from the QR. Errors use the
+OAuth error body (``{"error": …}``) as OpenID4VP expects.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+
+from verifiers.presentation_requests import REQUEST_OBJECT_MEDIA_TYPE, receive_response, request_object
+from wallet_api.deps import ClockDep, SessionDep
+from wallet_api.verifier_wiring import VerifierServicesDep
+
+
+def _oauth_errors(request: Request) -> None:
+    request.state.oauth_errors = True
+
+
+router = APIRouter(prefix="/openid4vp", tags=["openid4vp"], dependencies=[Depends(_oauth_errors)])
+
+
+@router.get("/requests/{request_id}", response_class=Response)
+def get_request_object(request_id: str, session: SessionDep, services: VerifierServicesDep, clock: ClockDep) -> Response:
+    token = request_object(session, request_id=request_id, services=services, now=clock.epoch())
+    return Response(token, media_type=REQUEST_OBJECT_MEDIA_TYPE, headers={"Cache-Control": "no-store"})
+
+
+@router.post("/responses/{request_id}")
+def post_response(
+    request_id: str,
+    session: SessionDep,
+    services: VerifierServicesDep,
+    clock: ClockDep,
+    state: Annotated[str | None, Form(max_length=512)] = None,
+    vp_token: Annotated[str | None, Form(max_length=1024 * 1024)] = None,
+    error: Annotated[str | None, Form(max_length=256)] = None,
+    error_description: Annotated[str | None, Form(max_length=1024)] = None,
+) -> dict[str, Any]:
+    form = {"state": state, "vp_token": vp_token, "error": error, "error_description": error_description}
+    return receive_response(session, request_id=request_id, form=form, services=services, now=clock.epoch())

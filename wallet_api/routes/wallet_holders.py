@@ -1,0 +1,89 @@
+"""Holders and their devices: enrolment, the development identity provider, device keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.errors import NotFound
+from wallet_api.deps import ClockDep, SessionDep, SettingsDep, StateDep
+from wallet_api.holder_auth import CurrentHolder, EnrollingHolder, OwnedDevice
+from wallet_api.wallet import wiring
+from wallet_api.wallet.devices import list_devices, register_device, revoke_device
+from wallet_api.wallet.enrolment import enrol_with_assertion
+from wallet_api.wallet.models import DevicePublic
+
+router = APIRouter(tags=["wallet: holders"])
+
+
+class EnrolmentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    identity_assertion: str = Field(max_length=8192)
+
+
+class DevAssertionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    person_id: str = Field(max_length=32)
+
+
+class DeviceRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    jwk: dict[str, Any]
+    name: str = Field(default="", max_length=100)
+
+
+@router.post("/v1/holders", status_code=status.HTTP_201_CREATED)
+def enrol(body: EnrolmentRequest, session: SessionDep, state: StateDep, clock: ClockDep) -> JSONResponse:
+    settings = state.settings
+    enrolled = enrol_with_assertion(
+        session,
+        assertion=body.identity_assertion,
+        providers=wiring.identity_providers(state),
+        audience=settings.issuer_id,
+        population=state.extras["population"],  # type: ignore[arg-type]
+        sealer=wiring.wallet_sealer(state),
+        now=clock.now(),
+        max_age_s=settings.identity_assertion_max_age_s,
+        leeway_s=settings.clock_skew_s,
+        token_ttl_s=settings.enrolment_token_ttl_s,
+    )
+    token = enrolled.enrolment_token
+    return JSONResponse(
+        {
+            "holder_id": enrolled.holder_id,
+            "created": enrolled.created,
+            "enrolment_token": token.access_token,
+            "token_type": "Bearer",
+            "scope": token.scope,
+            "expires_at": token.expires_at.isoformat(),
+        },
+        status_code=status.HTTP_201_CREATED if enrolled.created else status.HTTP_200_OK,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.post("/v1/dev/identity-assertions")
+def dev_identity_assertion(body: DevAssertionRequest, state: StateDep, settings: SettingsDep, clock: ClockDep) -> dict[str, str]:
+    if settings.environment != "development":
+        raise NotFound("not found")
+    provider = wiring.dev_identity_provider(state)
+    assertion = provider.assert_for(state.extras["population"], person_id=body.person_id, now=clock.now())  # type: ignore[arg-type]
+    return {"identity_assertion": assertion, "issuer": provider.issuer}
+
+
+@router.post("/v1/holders/me/devices", status_code=status.HTTP_201_CREATED)
+def add_device(body: DeviceRequest, holder: EnrollingHolder, session: SessionDep, clock: ClockDep) -> DevicePublic:
+    return register_device(session, holder_id=holder.holder_id, jwk=body.jwk, name=body.name, now=clock.now())
+
+
+@router.get("/v1/holders/me/devices")
+def get_devices(holder: CurrentHolder, session: SessionDep) -> list[DevicePublic]:
+    return list_devices(session, holder_id=holder.holder_id)
+
+
+@router.delete("/v1/holders/me/devices/{device_id}")
+def delete_device(device: OwnedDevice, session: SessionDep, clock: ClockDep) -> DevicePublic:
+    return revoke_device(session, device=device, now=clock.now())

@@ -1,0 +1,153 @@
+"""Wires the verifier into the app: trust list, our own issuer's keys, the status checker.
+
+Our own issuer is always trusted for all our types, with keys read from the same database
+JWKS we publish (by ``kid``, so a rotated-out key keeps verifying until it is unpublished).
+Status lists of our own issuer are fetched in-process: a verifier asking its own server
+over HTTP would only add a failure mode (and tests need no network).
+
+Settings read when present (``getattr``, so this works before the lead adds them):
+``trust_list`` (path, env ``ECERT_TRUST_LIST``), ``presentation_request_ttl_s``,
+``status_cache_s``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+from fastapi import Depends
+from sqlmodel import Session
+
+from issuers.pipeline import vct_for
+from issuers.status_lists.allocator import STATUS_LIST_PATH_PREFIX
+from keys.errors import JWSKeyUnknown
+from keys.jws import VerificationKey
+from keys.store import verification_key
+from schemas.errors import IssuerUntrusted
+from schemas.status_list import STATUS_LIST_MEDIA_TYPE
+from verifiers.status_check import StatusListChecker
+from verifiers.trust import FetchJson, TrustedIssuer, TrustList, load_trust_list
+from verifiers.verifier_services import VerifierServices
+from wallet_api.deps import StateDep
+from wallet_api.issuing import sealer
+from wallet_api.state import AppState
+from wallet_api.status_publishing import status_list_token_for
+
+EXTRAS_KEY = "verifier"
+FETCH_TIMEOUT_S = 5.0
+MAX_FETCH_BYTES = 4 << 20
+
+
+def _http_fetch_text(uri: str, accept: str) -> tuple[str, str]:
+    # no redirects: a status list or JWKS is where the issuer said it is, or nowhere
+    response = httpx.get(uri, headers={"Accept": accept}, timeout=FETCH_TIMEOUT_S, follow_redirects=False)
+    response.raise_for_status()
+    if len(response.content) > MAX_FETCH_BYTES:
+        raise ValueError("response too large")
+    return response.headers.get("content-type", ""), response.text
+
+
+def _http_fetch_json(uri: str) -> Any:
+    response = httpx.get(uri, headers={"Accept": "application/json"}, timeout=FETCH_TIMEOUT_S, follow_redirects=False)
+    return response.raise_for_status().json()
+
+
+def _own_keys(state: AppState, session: Session) -> Callable[[str | None], VerificationKey]:
+    def lookup(kid: str | None) -> VerificationKey:
+        if kid is None:
+            raise JWSKeyUnknown("our credentials always name their kid")
+        return verification_key(session, kid, now=state.clock.now())
+
+    return lookup
+
+
+def _status_fetch(state: AppState) -> Callable[[str], tuple[str, str]]:
+    own_prefix = state.settings.issuer_id + STATUS_LIST_PATH_PREFIX
+
+    def fetch(uri: str) -> tuple[str, str]:
+        if uri.startswith(own_prefix):
+            with Session(state.engine, expire_on_commit=False) as session:
+                token, _ttl = status_list_token_for(
+                    state, session, uri_id=uri[len(own_prefix) :], now=state.clock.epoch()
+                )
+            return STATUS_LIST_MEDIA_TYPE, token
+        return _http_fetch_text(uri, STATUS_LIST_MEDIA_TYPE)
+
+    return fetch
+
+
+def _status_key_resolver(state: AppState, static: TrustList) -> Callable[[dict[str, Any], dict[str, Any]], VerificationKey]:
+    """The key for a status list token: its issuer's, by ``iss`` (or the issuer ``sub`` lies under)."""
+    issuer_id = state.settings.issuer_id
+
+    def resolve(header: dict[str, Any], payload: dict[str, Any]) -> VerificationKey:
+        kid = header.get("kid")
+        iss = payload.get("iss")
+        sub = payload.get("sub") if isinstance(payload.get("sub"), str) else ""
+        if iss == issuer_id or (iss is None and sub.startswith(issuer_id + "/")):
+            if not isinstance(kid, str):
+                raise JWSKeyUnknown("status list token names no kid")
+            with Session(state.engine) as session:
+                return verification_key(session, kid, now=state.clock.now())
+        for issuer in static.issuers():
+            if iss == issuer.iss or (iss is None and sub.startswith(issuer.iss.rstrip("/") + "/")):
+                return issuer.key(kid if isinstance(kid, str) else None)
+        raise IssuerUntrusted("the status list's issuer is not on the trust list")
+
+    return resolve
+
+
+def configure_verifier(
+    state: AppState,
+    *,
+    trust_list: TrustList | None = None,
+    trust_list_path: Path | None = None,
+    fetch_status: Callable[[str], tuple[str, str]] | None = None,
+    fetch_json: FetchJson | None = None,
+) -> VerifierServices:
+    """Build the verifier's services and keep them in ``state.extras`` (tests pass overrides)."""
+    settings = state.settings
+    if trust_list is None:
+        path = trust_list_path or settings.trust_list
+        trust_list = (
+            load_trust_list(Path(path), fetch=fetch_json or _http_fetch_json, clock=state.clock.epoch)
+            if path
+            else TrustList()
+        )
+    static = trust_list
+    own_types = {vct_for(settings.issuer_id, t.id): t.id for t in state.registry}
+
+    def trust_for(session: Session) -> TrustList:
+        return static.with_issuer(TrustedIssuer(settings.issuer_id, _own_keys(state, session), own_types))
+
+    checker = StatusListChecker(
+        fetch_status or _status_fetch(state),
+        _status_key_resolver(state, static),
+        state.clock.epoch,
+        settings.status_cache_s,
+        leeway_s=settings.clock_skew_s,
+    )
+    services = VerifierServices(
+        trust_for=trust_for,
+        status_checker=checker,
+        registry=state.registry,
+        sealer=sealer(state),
+        base_url=settings.issuer_id,
+        request_ttl_s=settings.presentation_request_ttl_s,
+    )
+    state.extras[EXTRAS_KEY] = services
+    return services
+
+
+def verifier_services(state: AppState) -> VerifierServices:
+    found = state.extras.get(EXTRAS_KEY)
+    return found if isinstance(found, VerifierServices) else configure_verifier(state)
+
+
+def get_verifier_services(state: StateDep) -> VerifierServices:
+    return verifier_services(state)
+
+
+VerifierServicesDep = Annotated[VerifierServices, Depends(get_verifier_services)]

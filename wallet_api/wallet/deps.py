@@ -1,0 +1,50 @@
+"""The wallet's dependencies as Annotated aliases (beside ``wallet_api.deps``, which holds the
+app-wide ones)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from keys.sealing import Sealer
+from verifiers.verifier_services import VerifierServices
+from wallet_api.deps import StateDep
+from wallet_api.verifier_wiring import verifier_services
+from wallet_api.wallet import wiring
+from wallet_api.wallet.credential_views import StatusReader
+from wallet_api.wallet.fetching import Fetcher
+from wallet_api.wallet.presentations import WalletContext
+from wallet_api.wallet.share_links import ShareLinkPolicy
+
+
+def _context(state: StateDep) -> WalletContext:
+    return wiring.wallet_context(state)
+
+
+def _reader(state: StateDep) -> StatusReader:
+    return wiring.status_reader(state)
+
+
+def _fetcher(state: StateDep, request: Request) -> Fetcher:
+    return wiring.fetcher(state, request.app)
+
+
+def _policy(state: StateDep) -> ShareLinkPolicy:
+    return wiring.share_link_policy(state)
+
+
+def _sealer(state: StateDep) -> Sealer:
+    return wiring.wallet_sealer(state)
+
+
+def _services(state: StateDep) -> VerifierServices:
+    return verifier_services(state)
+
+
+WalletContextDep = Annotated[WalletContext, Depends(_context)]
+StatusReaderDep = Annotated[StatusReader, Depends(_reader)]
+FetcherDep = Annotated[Fetcher, Depends(_fetcher)]
+ShareLinkPolicyDep = Annotated[ShareLinkPolicy, Depends(_policy)]
+SealerDep = Annotated[Sealer, Depends(_sealer)]
+VerifierServicesDep = Annotated[VerifierServices, Depends(_services)]

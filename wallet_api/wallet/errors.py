@@ -1,0 +1,39 @@
+"""Wallet-specific branches of the one exception tree (``schemas.errors``)."""
+
+from __future__ import annotations
+
+from schemas.errors import AuthError, Conflict, Forbidden, NotFound, WalletError
+
+
+class IdentityAssertionInvalid(AuthError):
+    code, title = "identity_assertion_invalid", "Identity assertion not accepted"
+
+
+class IdentityMismatch(Forbidden):
+    """The assertion names someone the agencies do not know by that name and birth date."""
+
+    code, title = "identity_mismatch", "Identity does not match the agencies' records"
+
+
+class DeviceRevoked(Conflict):
+    code, title = "device_revoked", "Device revoked"
+
+
+class RelyingPartyUnregistered(Forbidden):
+    code, title = "relying_party_unregistered", "Relying party not registered"
+
+
+class RequestObjectInvalid(WalletError):
+    code, status, title = "request_invalid", 400, "Presentation request not acceptable"
+
+
+class NotPresentable(Conflict):
+    code, title = "not_presentable", "Credential cannot be presented"
+
+
+class ConsentExpired(NotFound):
+    code, title = "consent_expired", "Consent expired"
+
+
+class LinkGone(WalletError):
+    code, status, title = "link_gone", 410, "Link used or expired"

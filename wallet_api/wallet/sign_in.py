@@ -1,0 +1,93 @@
+"""Device sign-in by challenge-response.
+
+1. ``create_challenge`` hands out a random, single-use challenge that expires
+   (``sign_in_challenge_ttl_s``).
+2. The app signs a compact JWS with the device key::
+
+       header  {"alg": <the device key's alg>, "typ": "ecert-sign-in+jwt", "kid": <device id>}
+       payload {"challenge": <challenge>, "aud": <token endpoint URL>, "iat": <now>}
+
+3. ``sign_in`` verifies it with the registered device key (the algorithm is the key's, not
+   the header's), spends the challenge with a conditional UPDATE (a second use, from any
+   worker, is ``replayed``) and issues a short-lived access token.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session
+
+from keys.errors import KeyLayerError
+from keys.jws import VerificationKey, parse_compact, verify_compact
+from schemas.errors import AuthError, Replayed
+from wallet_api.wallet.models import Device, SignInChallenge
+from wallet_api.wallet.tokens import IssuedToken, issue_device_token
+
+SIGN_IN_TYP = "ecert-sign-in+jwt"
+_TABLE = SignInChallenge.__table__  # type: ignore[attr-defined]
+
+
+def create_challenge(session: Session, *, now: datetime, ttl_s: int) -> SignInChallenge:
+    row = SignInChallenge(id=secrets.token_urlsafe(32), created_at=now, expires_at=now + timedelta(seconds=ttl_s))
+    session.add(row)
+    session.commit()
+    return row
+
+
+def _device_for(session: Session, header: dict[str, Any], device_id: str | None) -> Device:
+    kid = header.get("kid")
+    wanted = device_id or kid
+    if not isinstance(wanted, str) or (device_id is not None and kid not in (None, device_id)):
+        raise AuthError("the sign-in proof names no device, or another one")
+    device = session.get(Device, wanted)
+    if device is None or device.revoked_at is not None:
+        raise AuthError("unknown or revoked device")
+    return device
+
+
+def sign_in(
+    session: Session,
+    *,
+    proof: Any,
+    device_id: str | None,
+    audience: str,
+    now: datetime,
+    leeway_s: int,
+    token_ttl_s: int,
+) -> IssuedToken:
+    if not isinstance(proof, str):
+        raise AuthError("proof must be a compact JWS")
+    try:
+        parsed = parse_compact(proof)
+        device = _device_for(session, parsed.unverified_header, device_id)
+        key = VerificationKey.from_jwk(device.public_jwk)
+        payload = verify_compact(parsed, key, expected_typ=SIGN_IN_TYP).payload
+    except KeyLayerError as exc:
+        raise AuthError(f"sign-in proof: {exc}") from None
+    if payload.get("aud") != audience:
+        raise AuthError("the sign-in proof is addressed elsewhere")
+    iat = payload.get("iat")
+    epoch = int(now.timestamp())
+    if not isinstance(iat, int) or abs(iat - epoch) > leeway_s + 300:
+        raise AuthError("the sign-in proof's iat is missing or not current")
+    challenge = payload.get("challenge")
+    if not isinstance(challenge, str):
+        raise AuthError("the sign-in proof carries no challenge")
+    spent = session.execute(
+        update(_TABLE)
+        .where(_TABLE.c.id == challenge, _TABLE.c.used_at.is_(None), _TABLE.c.expires_at > now)
+        .values(used_at=now)
+    )
+    if spent.rowcount != 1:
+        session.rollback()
+        found = session.get(SignInChallenge, challenge)
+        if found is not None and found.used_at is not None:
+            raise Replayed("this sign-in challenge has already been used")
+        raise AuthError("unknown or expired sign-in challenge")
+    token = issue_device_token(session, holder_id=device.holder_id, device_id=device.id, now=now, ttl_s=token_ttl_s)
+    session.commit()
+    return token
