@@ -34,8 +34,8 @@ _ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())
 
 #: base64url → base64 for binascii, and the standard alphabet's own "+", "/" and "=" to a
 #: character strict mode refuses, so nothing but the url-safe alphabet gets through
-_FROM_B64URL = str.maketrans({"-": "+", "_": "/", "+": "!", "/": "!", "=": "!"})
-_PADDING = ("", "", "==", "=")
+_FROM_B64URL = bytes.maketrans(b"-_+/=", b"+/!!!")
+_PADDING = (b"", b"", b"==", b"=")
 _decode_json_text = json.JSONDecoder().decode
 
 
@@ -46,12 +46,13 @@ def decode_segment(text: str) -> bytes:
     to end (one translate, one strict ``a2b_base64``) where the regex check and
     ``urlsafe_b64decode`` cost twice as much. Raises ValueError on anything else.
     """
-    remainder = len(text) % 4
-    if remainder == 1:
-        raise ValueError("not base64url")
     try:
-        return binascii.a2b_base64(text.translate(_FROM_B64URL) + _PADDING[remainder], strict_mode=True)
-    except (binascii.Error, ValueError, TypeError, AttributeError) as exc:
+        remainder = len(text) % 4
+        if remainder == 1:
+            raise ValueError("not base64url")
+        # bytes.translate is a table lookup in C; str.translate with a mapping is several times slower
+        return binascii.a2b_base64(text.encode("ascii").translate(_FROM_B64URL) + _PADDING[remainder], strict_mode=True)
+    except (ValueError, TypeError, AttributeError) as exc:  # binascii.Error, UnicodeEncodeError: ValueErrors
         raise ValueError("not base64url") from exc
 
 

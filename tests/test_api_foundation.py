@@ -83,3 +83,12 @@ def test_broken_type_file_fails_startup(tmp_path, settings) -> None:  # type: ig
         with TestClient(create_app(bad)):
             pass
     assert "broken.toml" in str(caught.value)
+
+
+def test_unauthenticated_answers_name_the_bearer_scheme(client: TestClient) -> None:
+    response = client.post("/v1/admin/credentials/x/revoke")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    oauth = client.post("/credential", json={}, headers={"Authorization": "Bearer nope"})
+    assert oauth.status_code == 401 and oauth.json()["error"] == "invalid_token"
+    assert 'error="invalid_token"' in oauth.headers["www-authenticate"]

@@ -1,7 +1,8 @@
 """The size budget, measured: QR version at error correction M via qrcode's own fit.
 
-Run with ``-s`` to see the table. Mobile-ID presentations fit version 15-M with room to
-spare; a customs declaration with five other goods does not (see the xfail for the figures).
+Run with ``-s`` to see the table. Every case is the longest text over the four issuer/device
+algorithm pairs (ES256/EdDSA each side). Production issuer parts use the agency id as iss
+("kcs", "knpa"), no kid, no iat, an 8-byte jti; mobile ID carries its status list reference.
 """
 
 from __future__ import annotations
@@ -13,67 +14,69 @@ import pytest
 
 import test_qr_support as support
 from schemas.qr_image import qr_version
-from test_qr_support import ALGS, MOBILE_ID_PROFILES, customs_claims, fixed_signer, make_qr
+from schemas.qr_payload import StatusRef, build_presentation, encode_issuer_part, finish_presentation
+from test_qr_support import ALGS, MOBILE_ID_PROFILES, NOW, customs_claims, fixed_signer
 
-ISSUER_URL, ISSUER_AGENCY = "https://ecert.example", "kcs"
-SHORT_GOODS = [("가방", 1, 1200.0, "EUR"), ("시계", 1, 850.0, "CHF"), ("화장품", 2, 180.0, "EUR"),
-               ("운동화", 1, 230.0, "USD"), ("초콜릿", 5, 40.0, "EUR")]
+ISSUER_URL = "https://ecert.example"
+#: the brief's realistic goods, whole currency units (the customs domain rounds to them)
+REALISTIC_GOODS = [("화장품 세트", 2, 180, "EUR"), ("가방", 1, 1200, "EUR"), ("손목시계", 1, 850, "CHF"),
+                   ("전자제품", 1, 650, "USD"), ("의류", 3, 24000, "JPY")]
+#: names the preset dictionary does not know: the budget still holds for two words each
+UNLISTED_GOODS = [("도자기 찻잔", 2, 180, "EUR"), ("가죽 장갑", 1, 120, "EUR"), ("스위스 칼", 1, 85, "CHF"),
+                  ("무선 이어폰", 1, 250, "USD"), ("캐시미어 코트", 1, 900, "GBP")]
+STATUS = StatusRef(hashlib.sha256(b"list").digest()[:16], 131_000)
 
 
-def _customs(goods: list[tuple[str, int, float, str]] | None = None) -> dict[str, Any]:
+def _customs(goods: list[tuple[str, int, Any, str]] | None) -> dict[str, Any]:
     claims = customs_claims()
     if goods is not None:
         claims["items"]["other_goods"] = [dict(name=n, quantity=q, value=v, currency=c) for n, q, v, c in goods]
     return claims
 
 
-def _size(monkeypatch: pytest.MonkeyPatch, iss: str, jti_len: int, **kwargs: Any) -> tuple[int, int]:
-    monkeypatch.setattr(support, "ISS", iss)
-    """(characters, QR version) of the longest text over all four issuer/device alg pairs."""
-    texts = [
-        make_qr(issuer=fixed_signer(issuer_alg, "issuer"), device=fixed_signer(device_alg, "device"),
-                jti=hashlib.sha256(b"jti").digest()[:jti_len], **kwargs)
-        for issuer_alg in ALGS
-        for device_alg in ALGS
-    ]
-    worst = max(texts, key=len)
+def _text(type_id: str, family: str, claims: dict[str, Any], iss: str, jti_len: int, status: StatusRef | None,
+          issuer_alg: str, device_alg: str) -> str:
+    issuer, device = fixed_signer(issuer_alg, "issuer"), fixed_signer(device_alg, "device")
+    part = encode_issuer_part(signer=issuer, type_id=type_id, claims=claims, holder_jwk=device.public_jwk, iss=iss,
+                              exp=NOW + 30 * 86400, status=status)
+    unsigned = build_presentation(issuer_part=part, family=family, device_alg=device.alg, now=NOW, ttl_s=30,
+                                  jti=hashlib.sha256(b"jti").digest()[:jti_len])
+    return finish_presentation(unsigned, device.sign(unsigned.signing_input))
+
+
+def _size(*args: Any) -> tuple[int, int]:
+    worst = max((_text(*args, a, b) for a in ALGS for b in ALGS), key=len)
     return len(worst), qr_version(worst)
 
 
-@pytest.mark.parametrize("profile", sorted(MOBILE_ID_PROFILES))
-@pytest.mark.parametrize("iss,jti_len", [(ISSUER_URL, 16), ("knpa", 8)])
-def test_mobile_id_fits_version_15_m(monkeypatch: pytest.MonkeyPatch, profile: str, iss: str, jti_len: int) -> None:
-    chars, version = _size(monkeypatch, iss, jti_len, type_id="mobile_driver_licence", family="KM",
-                           claims=MOBILE_ID_PROFILES[profile])
-    print(f"\nmobile ID {profile:15} iss={iss!r:24} jti={jti_len:2}: {chars} chars, version {version}-M")
+MOBILE_CASES = {
+    f"{profile}, iss {iss}, jti {jti}": (profile, iss, jti)
+    for profile in sorted(MOBILE_ID_PROFILES)
+    for iss, jti in (("knpa", 8), (ISSUER_URL, 16))
+}
+
+
+@pytest.mark.parametrize("case", sorted(MOBILE_CASES))
+def test_mobile_id_fits_version_15_m(case: str) -> None:
+    profile, iss, jti = MOBILE_CASES[case]
+    chars, version = _size("mobile_driver_licence", "KM", MOBILE_ID_PROFILES[profile], iss, jti, STATUS)
+    print(f"\nmobile ID {case:45}: {chars} chars, version {version}-M")
     assert version <= 15
 
 
 CUSTOMS_CASES = {
-    "5 goods, long Korean names, URL iss, jti 16": dict(goods=None, iss=ISSUER_URL, jti_len=16),
-    "5 goods, long Korean names, agency iss, jti 8": dict(goods=None, iss=ISSUER_AGENCY, jti_len=8),
-    "5 goods, short Korean names, agency iss, jti 8": dict(goods=SHORT_GOODS, iss=ISSUER_AGENCY, jti_len=8),
-    "3 goods, long Korean names, agency iss, jti 8": dict(goods=customs_claims()["items"]["other_goods"][:3],
-                                                          iss=ISSUER_AGENCY, jti_len=8),
+    "5 realistic goods, iss kcs, jti 8": (REALISTIC_GOODS, "kcs", 8),
+    "5 goods of the support fixture, iss kcs, jti 8": (None, "kcs", 8),
+    "5 unlisted goods names, iss kcs, jti 8": (UNLISTED_GOODS, "kcs", 8),
+    "5 realistic goods, URL iss, jti 16": (REALISTIC_GOODS, ISSUER_URL, 16),
 }
 
 
 @pytest.mark.parametrize("case", sorted(CUSTOMS_CASES))
-def test_customs_declaration_size(monkeypatch: pytest.MonkeyPatch, case: str) -> None:
-    spec = CUSTOMS_CASES[case]
-    goods = spec["goods"]
-    if goods is not None and isinstance(goods[0], dict):
-        goods = [(g["name"], g["quantity"], g["value"], g["currency"]) for g in goods]
-    chars, version = _size(monkeypatch, spec["iss"], spec["jti_len"], type_id="customs_declaration", family="KD",
-                           claims=_customs(goods))
-    print(f"\ncustoms {case:48}: {chars} chars, version {version}-M")
-    # measured ceiling today (a URL iss and 16-byte jti reach 17); v15 for five goods is the xfail below
-    assert version <= 17
-
-
-@pytest.mark.xfail(strict=True, reason="two 64-byte signatures + device key + 5 Korean-named goods: 604-660 chars, "
-                   "version 16-17-M; see the closing note of issue 6 for the options")
-def test_customs_with_five_goods_fits_version_15_m(monkeypatch: pytest.MonkeyPatch) -> None:
-    chars, version = _size(monkeypatch, ISSUER_AGENCY, 8, type_id="customs_declaration", family="KD",
-                           claims=_customs(SHORT_GOODS))
+def test_customs_declaration_with_five_goods_fits_version_15_m(case: str) -> None:
+    goods, iss, jti = CUSTOMS_CASES[case]
+    chars, version = _size("customs_declaration", "KD", _customs(goods), iss, jti, None)
+    print(f"\ncustoms {case:47}: {chars} chars, version {version}-M")
     assert version <= 15
+    # 15-M holds 600 alphanumeric characters
+    assert chars <= 600

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from issuers.pipeline import vct_for
 from verifiers.verifier_identity import create_identity, request_signer, x5c
-from tests.test_wallet_flow import ABSTRACT, MobileApp, person_with_types, register_bank, bank_request
+from tests.test_wallet_flow import ABSTRACT, MobileApp, app_client, bank_request, clock, person_with_types, register_bank  # noqa: F401 - fixtures
 from wallet_api.issuing import sealer
 from wallet_api.wallet.fetching import Fetched
 from wallet_api.wallet.wiring import EXTERNAL_FETCHER_KEY
@@ -140,5 +140,3 @@ def test_one_time_link_expires_and_burns(app_client: TestClient, clock) -> None:
     assert client.get(path, params={"code": code}).status_code == 410
     assert client.get("/v1/shared/" + "0" * 32, params={"code": code}).status_code == 404
 
-
-from tests.test_wallet_flow import app_client, clock  # noqa: E402,F401 - fixtures

@@ -20,11 +20,19 @@ class OAuthEndpoint:
     """Marker placed on request.state by OAuth/OpenID routes: errors use the spec's body."""
 
 
+def _challenge(error: WalletError) -> dict[str, str]:
+    # RFC 6750 §3: a 401 names the scheme and, for a bad token, the error
+    if error.status != 401:
+        return {}
+    return {"WWW-Authenticate": f'Bearer error="{error.oauth_error}"'}
+
+
 def problem_response(error: WalletError, request: Request | None = None) -> JSONResponse:
     if request is not None and getattr(request.state, "oauth_errors", False):
         body: dict[str, Any] = {"error": error.oauth_error, "error_description": error.detail}
-        return JSONResponse(body, status_code=error.status, headers={"Cache-Control": "no-store"})
-    return JSONResponse(error.to_problem(), status_code=error.status, media_type=PROBLEM_JSON)
+        headers = {"Cache-Control": "no-store", **_challenge(error)}
+        return JSONResponse(body, status_code=error.status, headers=headers)
+    return JSONResponse(error.to_problem(), status_code=error.status, media_type=PROBLEM_JSON, headers=_challenge(error))
 
 
 def _validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:

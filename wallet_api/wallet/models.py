@@ -124,7 +124,7 @@ class Consent(SQLModel, table=True):
     holder_id: str = Field(foreign_key="wallet_holder.id", index=True, max_length=32)
     #: "openid4vp" or "share_link"
     kind: str = Field(max_length=16)
-    #: "resolved" → "prepared" → "submitted" (or "failed")
+    #: "resolved" → "prepared" → "submitted"
     status: str = Field(default="resolved", max_length=16)
     created_at: datetime
     expires_at: datetime

@@ -25,7 +25,7 @@ from keys.sd_jwt import ClaimPath, attach_kb_jwt
 from keys.sealing import Sealer
 from schemas.errors import AuthError, InvalidInput, NotFound
 from verifiers.pipeline import verify_presentation
-from verifiers.profiles import PROFILES, CheckStep, Profile
+from verifiers.profiles import PROFILES, Profile
 from verifiers.verifier_services import VerifierServices
 from wallet_api.wallet.credential_views import owned_credential, stored_claims
 from wallet_api.wallet.errors import LinkGone

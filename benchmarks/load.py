@@ -1,0 +1,126 @@
+"""HTTP load driver, run as its own process: ``python -m benchmarks.load SPEC.json``.
+
+Plain asyncio streams speaking HTTP/1.1 keep-alive: an httpx client spends more CPU per
+request than the server under test, and on two cores the driver's cost comes out of the
+server's share. Requests are read from a JSONL file, each sent once (so single-use
+nonces, codes and QR marks are each presented once), or one request repeated. Bounded in
+count and in time; prints one JSON object: rate, status counts, latency percentiles.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks.timing import percentile
+
+
+@dataclass(frozen=True)
+class LoadSpec:
+    host: str
+    port: int
+    requests_file: str
+    concurrency: int
+    max_seconds: float
+    max_requests: int
+    #: send the first request of the file this many times instead of each request once
+    repeat: int = 0
+    warmup: int = 0
+
+
+def encode_request(host: str, port: int, item: dict[str, Any]) -> bytes:
+    body = item.get("body", "")
+    body_bytes = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+    headers = {"Host": f"{host}:{port}", "Content-Length": str(len(body_bytes)), **item.get("headers", {})}
+    head = f"{item.get('method', 'POST')} {item['path']} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    return head.encode() + b"\r\n" + body_bytes
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, value = line.split(":", 1)
+            headers[name.strip().lower()] = value.strip()
+    if "content-length" in headers:
+        return status, await reader.readexactly(int(headers["content-length"]))
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        chunks = []
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).strip(), 16)
+            chunk = await reader.readexactly(size + 2)
+            if size == 0:
+                return status, b"".join(chunks)
+            chunks.append(chunk[:-2])
+    return status, b""
+
+
+async def _connection(spec: LoadSpec, queue: list[bytes], stats: dict[str, Any], deadline: float) -> None:
+    reader, writer = await asyncio.open_connection(spec.host, spec.port)
+    try:
+        while queue and time.perf_counter() < deadline:
+            request = queue.pop()
+            start = time.perf_counter()
+            writer.write(request)
+            status, body = await _read_response(reader)
+            stats["latencies"].append(time.perf_counter() - start)
+            stats["status"][status] = stats["status"].get(status, 0) + 1
+            if status >= 400 and len(stats["error_samples"]) < 3:
+                stats["error_samples"].append(body[:300].decode("utf-8", "replace"))
+    finally:
+        writer.close()
+
+
+async def run_load(spec: LoadSpec) -> dict[str, Any]:
+    lines = Path(spec.requests_file).read_text().splitlines()
+    items = [json.loads(line) for line in lines if line]
+    encoded = [encode_request(spec.host, spec.port, item) for item in items]
+    if spec.repeat:
+        encoded = [encoded[0]] * spec.repeat
+    encoded = encoded[: spec.max_requests + spec.warmup]
+    warm, timed = encoded[: spec.warmup], encoded[spec.warmup :]
+    if warm:
+        warm_stats: dict[str, Any] = {"latencies": [], "status": {}, "error_samples": []}
+        warm.reverse()
+        await asyncio.gather(*(_connection(spec, warm, warm_stats, time.perf_counter() + 30) for _ in range(spec.concurrency)))
+    timed.reverse()  # pop() from the end takes them in file order
+    stats: dict[str, Any] = {"latencies": [], "status": {}, "error_samples": []}
+    start = time.perf_counter()
+    await asyncio.gather(
+        *(_connection(spec, timed, stats, start + spec.max_seconds) for _ in range(spec.concurrency))
+    )
+    elapsed = time.perf_counter() - start
+    latencies = sorted(stats["latencies"])
+    return {
+        "requests": len(latencies),
+        "seconds": elapsed,
+        "rate": len(latencies) / elapsed if elapsed else 0.0,
+        "status": {str(k): v for k, v in sorted(stats["status"].items())},
+        "p50_ms": percentile(latencies, 0.50) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+        "max_ms": (latencies[-1] if latencies else float("nan")) * 1000,
+        "error_samples": stats["error_samples"],
+    }
+
+
+def main() -> None:
+    spec = LoadSpec(**json.loads(Path(sys.argv[1]).read_text()))
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:  # pragma: no cover - uvicorn[standard] brings it
+        pass
+    print(json.dumps(asyncio.run(run_load(spec))))
+
+
+if __name__ == "__main__":
+    main()
