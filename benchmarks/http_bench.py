@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -130,3 +131,60 @@ def _presentation(credential: str, holder: Signer, nonce: str, aud: str, now: in
     presentation = select_disclosures(credential, [("name",), ("age_over_19",), ("issuing_office",)])
     header, payload = kb_jwt_signing_input(presentation=presentation, nonce=nonce, aud=aud, iat=now)
     return attach_kb_jwt(presentation, holder.sign_compact(header, payload, include_kid=False))
+
+
+def _credential_requests(state: Any, config: ServerConfig, count: int) -> list[dict[str, Any]]:
+    """``count`` ready credential requests: offer → token → nonce done in-process beforehand,
+    each with its own holder key proof, so the timed part is the credential endpoint alone."""
+    from issuers.oid4vci.nonces import issue_nonce
+    from issuers.oid4vci.tokens import parse_token_request, redeem_pre_authorized_code
+    from issuers.oid4vci.offers import PRE_AUTHORIZED_GRANT
+
+    codes = create_offers(state, ISSUE_TYPE, count)
+    holder = Signer.from_private_key(generate_private_key("ES256"))
+    header = {"typ": "openid4vci-proof+jwt", "jwk": holder.public_jwk}
+    items = []
+    with Session(state.engine, expire_on_commit=False) as session:
+        for code in codes:
+            now = state.clock.now()
+            token = redeem_pre_authorized_code(
+                session, request=parse_token_request({"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": code}),
+                now=now, ttl=timedelta(hours=1),
+            ).access_token
+            nonce = issue_nonce(session, now=now, ttl=timedelta(hours=1))
+            proof = holder.sign_compact(header, {"aud": state.settings.issuer_id, "iat": int(time.time()), "nonce": nonce},
+                                        include_kid=False)
+            items.append({"path": "/credential",
+                          "headers": {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+                          "body": json.dumps({"credential_configuration_id": ISSUE_TYPE, "proofs": {"jwt": [proof]}})})
+    return items
+
+
+def bench_http_oid4vci(*, quick: bool, database_url: str | None) -> list[Row]:
+    runs, seconds = (2, 2.0) if quick else (3, 4.0)
+    per_run = 300 if quick else 1500
+    with tempfile.TemporaryDirectory(prefix="ecert-bench-") as tmp:
+        workdir = Path(tmp)
+        config = _config(database_url, workdir)
+        with app_state(config.settings()) as state:
+            requests = _credential_requests(state, config, per_run * runs + 50)
+        ping_file = write_requests(workdir / "ping.jsonl", [{"method": "GET", "path": PING_PATH}])
+        with running_server(config, app=HARNESS, factory=True):
+            common = {"host": "127.0.0.1", "port": config.port, "concurrency": 16, "max_seconds": seconds}
+            drive(LoadSpec(requests_file=str(write_requests(workdir / "warm.jsonl", requests[:50])), max_requests=50, **common), workdir)
+            reports: dict[str, list[dict[str, Any]]] = {"credential": [], "ping": []}
+            for run in range(runs):
+                part = write_requests(workdir / f"cred-{run}.jsonl", requests[50 + run * per_run : 50 + (run + 1) * per_run])
+                reports["credential"].append(drive(LoadSpec(requests_file=str(part), max_requests=per_run, **common), workdir))
+                reports["ping"].append(drive(LoadSpec(requests_file=str(ping_file), max_requests=per_run * 4, repeat=per_run * 4, **common), workdir))
+    credential, ping = _rates(reports["credential"]), _rates(reports["ping"])
+    return [
+        Row("http_oid4vci", "OpenID4VCI POST /credential over HTTP, 1 worker, 16 connections", "credentials/s", credential,
+            refs={"GET /healthz (bare, 1 DB query)": ping},
+            ratios={"of bare endpoint": credential.median / ping.median},
+            targets={"min_rate": 500},
+            extra={"database": "postgresql" if config.database_url.startswith("postgresql") else "sqlite",
+                   "statuses": _statuses(reports["credential"]),
+                   "p99_ms": round(max(r["p99_ms"] for r in reports["credential"]), 1),
+                   "errors": _errors(reports["credential"])}),
+    ]

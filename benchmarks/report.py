@@ -101,6 +101,11 @@ def print_table(rows: list[Row]) -> None:
                 mark = f"  target {row.targets[key]:g}: {'MET' if verdicts[key] else 'MISSED'}"
             print(f"   {key:<22} {ratio:.2f}{mark}")
         for key, value in row.extra.items():
+            if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+                print(f"   {key}:")
+                for item, fields in value.items():
+                    print(f"     {item:<36} " + "  ".join(f"{k}={v}" for k, v in fields.items()))
+                continue
             mark = f"  target ≤ {row.targets[key]:g}: {'MET' if verdicts[key] else 'MISSED'}" if key in verdicts else ""
             print(f"   {key:<22} {value}{mark}")
         if "min_rate" in verdicts:

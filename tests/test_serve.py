@@ -39,7 +39,7 @@ def test_ecert_serve_zero_configuration(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, "server did not start"
             time.sleep(0.2)
         issuer = httpx.get(f"{base}/.well-known/jwt-vc-issuer").json()
-        assert issuer["issuer"] == "http://127.0.0.1:8000"
+        assert issuer["issuer"] == f"http://127.0.0.1:{port}"
         assert len(issuer["jwks"]["keys"]) == 1
         assert len(httpx.get(f"{base}/v1/types").json()["types"]) == 16
         assert (tmp_path / "data" / "ecert.db").exists()

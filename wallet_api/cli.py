@@ -35,8 +35,13 @@ def serve(
     workers: Annotated[int, typer.Option(help="worker processes")] = 1,
 ) -> None:
     """Run the API (SQLite in ./data unless ECERT_DATABASE_URL says otherwise)."""
+    import os
+
     import uvicorn
 
+    # without ECERT_PUBLIC_URL the service names itself by the address it listens on, so
+    # `--port 8011` gives metadata, vct and status URIs that point at port 8011
+    os.environ.setdefault("ECERT_PUBLIC_URL", f"http://{host}:{port}")
     # migrate and create keys once before workers start, so they never race on it
     _state().engine.dispose()
     uvicorn.run("wallet_api.main:app", host=host, port=port, workers=workers, log_level="info")

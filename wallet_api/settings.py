@@ -62,6 +62,32 @@ class Settings(BaseSettings):
     consent_ttl_s: int = 600
     share_link_ttl_s: int = 86400
     share_link_max_code_attempts: int = 5
+    # --- verifier console (relying-party staff in a browser)
+    #: a console sign-in lasts at most this long, however busy the counter is
+    console_session_ttl_s: int = 8 * 3600
+    #: and ends after this long without a request (a counter computer left alone)
+    console_idle_timeout_s: int = 15 * 60
+    #: Secure cookies; None: when public_url is https (plain http only on a developer's machine)
+    console_cookie_secure: bool | None = None
+    # --- QR presentations (customs declaration, mobile ID) and the customs rules
+    #: a mobile-ID QR is valid this long (and the desk profiles accept no longer)
+    qr_mobile_id_ttl_s: int = Field(default=30, ge=5, le=900)
+    #: a mobile-ID issuer part (re-signed on request) lives this long at most
+    qr_mobile_id_issuer_part_ttl_s: int = Field(default=86400, ge=60)
+    #: a customs presentation (made at the desk queue) is valid this long
+    qr_customs_ttl_s: int = Field(default=600, ge=30, le=900)
+    #: photos posted to /v1/qr/verify-image: bytes and decoded pixels (decompression bombs)
+    qr_image_max_bytes: int = 256 * 1024
+    qr_image_max_pixels: int = 4_000_000
+    #: customs allowance rules and rate table (data files; default: the ones in issuers/customs)
+    customs_rules_file: Path | None = None
+    customs_rates_file: Path | None = None
+    #: flat duty rate of the estimate (the real rate depends on the goods; this is an estimate)
+    customs_duty_rate: float = Field(default=0.20, ge=0, le=1)
+    #: a declaration may be filed this many days before arrival
+    customs_max_days_ahead: int = 30
+    #: a TTF/OTF font with Hangul for printable PDFs; unset: searched (fonts-nanum, Noto CJK)
+    pdf_font_path: Path | None = None
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> "Settings":

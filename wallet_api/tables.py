@@ -11,6 +11,9 @@ TABLE_MODULES: tuple[str, ...] = (
     "issuers.operators",
     "issuers.oid4vci.models",
     "wallet_api.wallet.models",
+    "issuers.customs.models",
+    "verifiers.qr.models",
+    "wallet_api.console.sessions",
 )
 
 

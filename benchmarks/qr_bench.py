@@ -1,0 +1,67 @@
+"""QR figures: PNG rendering against the ``qrcode`` library's default image path, and the
+QR verify endpoint (2 workers, PostgreSQL, 32 connections) once it exists."""
+
+from __future__ import annotations
+
+import io
+import random
+from typing import Any
+
+from benchmarks.report import Row
+from benchmarks.timing import interleaved_rates
+
+QR_VERIFY_PATH = "/v1/qr/verify"
+#: a DCC-sized payload (~555 base45 characters: version 15-M is the design's ceiling)
+_BASE45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+
+
+def sample_payload(length: int = 555) -> str:
+    rng = random.Random(45)
+    return "HC1:" + "".join(rng.choice(_BASE45) for _ in range(length - 4))
+
+
+def bench_qr_render(*, quick: bool, database_url: str | None = None) -> list[Row]:
+    title = "QR PNG render, DCC-sized payload (version ≤ 15, ECC M)"
+    try:
+        from schemas.qr_image import qr_version, render_png
+    except ImportError:
+        return [Row("qr_render", title, "renders/s", None, skipped="schemas.qr_image.render_png not available")]
+    import qrcode
+    import qrcode.constants
+
+    text = sample_payload()
+
+    def reference() -> None:
+        # the library's default path: fitted QRCode, PIL image, PNG into memory
+        qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M)
+        qr.add_data(text)
+        qr.make(fit=True)
+        qr.make_image().save(io.BytesIO(), format="PNG")
+
+    rates = interleaved_rates({"ours": lambda: render_png(text), "reference": reference},
+                              seconds=0.5 if quick else 1.5, runs=3 if quick else 5)
+    ours, ref = rates["ours"], rates["reference"]
+    version = qr_version(text)
+    return [Row("qr_render", title, "renders/s", ours, refs={"qrcode make_image().save(PNG)": ref},
+                ratios={"× qrcode default": ours.median / ref.median}, targets={"× qrcode default": 4.0},
+                extra={"version": version, "payload_chars": len(text),
+                       "ours_ms": round(1000 / ours.median, 2), "reference_ms": round(1000 / ref.median, 2)})]
+
+
+def qr_verify_available() -> bool:
+    from wallet_api.app import create_app
+    from wallet_api.settings import Settings
+
+    app: Any = create_app(Settings())  # building the app does no I/O: start-up work is in lifespan
+    return any(getattr(route, "path", None) == QR_VERIFY_PATH for route in app.routes)
+
+
+def bench_qr_verify(*, quick: bool, database_url: str | None) -> list[Row]:
+    title = f"POST {QR_VERIFY_PATH}: text → verdict + single-use mark, 2 workers, PostgreSQL, 32 connections"
+    if not qr_verify_available():
+        return [Row("qr_verify", title, "ms", None,
+                    skipped=f"not available: the app has no {QR_VERIFY_PATH} route yet (harness ready: benchmarks/qr_bench.py)")]
+    if not database_url or not database_url.startswith("postgresql"):
+        return [Row("qr_verify", title, "ms", None, skipped="needs PostgreSQL (--database-url)")]
+    return [Row("qr_verify", title, "ms", None,
+                skipped="route present but its request shape is not wired into the harness yet: see _qr_requests")]

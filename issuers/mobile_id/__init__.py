@@ -1,0 +1,1 @@
+"""Mobile ID (driver licence, civil-servant ID) QR issuer parts, cut from a stored credential."""

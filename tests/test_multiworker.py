@@ -1,0 +1,213 @@
+"""Two uvicorn workers on one PostgreSQL database behave as one system.
+
+The real server runs in a subprocess with ``--workers 2``; the load is httpx from this
+process, concurrent and bounded, each request on its own connection so both workers take
+part. PostgreSQL only: SQLite has one writer per file, so "two workers" proves nothing there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from benchmarks.server import KEY_PASSPHRASE, STORAGE_KEY, ServerConfig, free_port, running_server
+from issuers.adapters.base import Subject
+from issuers.models import IssuedCredential
+from issuers.operators import add_operator
+from issuers.status_lists.models import IssuerStatusList
+from keys.jws import Signer, generate_private_key, parse_compact
+from schemas.status_list import decode_status_list
+from tests.issuing_helpers import issue_for, person_with_record
+from wallet_api.bootstrap import build_state
+from wallet_api.settings import Settings
+from wallet_api.state import AppState
+
+TYPE_ID = "resident_registration_abstract"
+#: tiny lists: 8 entries are 2 bytes, so a burst opens several lists at once across workers
+#: and revocations land in shared bytes
+LIST_SIZE = 8
+PRE_AUTH = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+
+
+@dataclass
+class LiveServer:
+    url: str
+    state: AppState
+    config: ServerConfig
+
+
+def live_settings(config: ServerConfig) -> Settings:
+    return Settings(data_dir=config.data_dir, database_url=config.database_url, public_url=config.public_url,
+                    key_passphrase=KEY_PASSPHRASE, storage_key=STORAGE_KEY, status_list_size=LIST_SIZE)
+
+
+def require_postgres(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("multi-worker behaviour needs PostgreSQL: set ECERT_TEST_DATABASE_URL (SQLite has a single writer)")
+
+
+@pytest.fixture
+def live_server(engine: Engine, database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    require_postgres(engine)
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    config = ServerConfig(database_url, data_dir, free_port())
+    # migrate and create the issuer key before the workers start, as `ecert serve` does
+    state = build_state(live_settings(config))
+    try:
+        with running_server(config, workers=2, extra_env={"ECERT_STATUS_LIST_SIZE": str(LIST_SIZE)}):
+            yield LiveServer(config.public_url, state, config)
+    finally:
+        state.engine.dispose()
+
+
+# --- helpers: set-up in-process, load over HTTP ------------------------------------------
+def new_offers(state: AppState, count: int) -> list[str]:
+    from datetime import timedelta
+
+    from issuers.oid4vci.offers import create_offer
+    from wallet_api.issuing import issuer_context
+
+    person = person_with_record(state, TYPE_ID)
+    with Session(state.engine, expire_on_commit=False) as session:
+        context = issuer_context(state, session)
+        return [
+            create_offer(session, context=context, type_ids=[TYPE_ID], subject=Subject(rrn=person.rrn), with_tx_code=False,
+                         now=state.clock.now(), ttl=timedelta(minutes=30), created_by="test").pre_authorized_code
+            for _ in range(count)
+        ]
+
+
+def proof(holder: Signer, audience: str, nonce: str) -> str:
+    import time
+
+    return holder.sign_compact({"typ": "openid4vci-proof+jwt", "jwk": holder.public_jwk},
+                               {"aud": audience, "iat": int(time.time()), "nonce": nonce}, include_kid=False)
+
+
+async def post(url: str, path: str, limiter: asyncio.Semaphore, **kwargs: Any) -> httpx.Response:
+    # a fresh connection per request: the kernel spreads new connections over both workers
+    async with limiter, httpx.AsyncClient(base_url=url, timeout=30) as client:
+        return await client.post(path, **kwargs)
+
+
+async def fetch_credential(url: str, code: str, holder: Signer, limiter: asyncio.Semaphore) -> tuple[list[int], str | None]:
+    """The whole wallet round; returns every status code seen and the credential if issued."""
+    statuses = []
+    token = await post(url, "/token", limiter, data={"grant_type": PRE_AUTH, "pre-authorized_code": code})
+    statuses.append(token.status_code)
+    if token.status_code != 200:
+        return statuses, None
+    nonce = await post(url, "/nonce", limiter)
+    statuses.append(nonce.status_code)
+    body = {"credential_configuration_id": TYPE_ID, "proofs": {"jwt": [proof(holder, url, nonce.json()["c_nonce"])]}}
+    response = await post(url, "/credential", limiter, json=body, headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+    statuses.append(response.status_code)
+    return statuses, response.json()["credentials"][0]["credential"] if response.status_code == 200 else None
+
+
+def status_idx(credential: str) -> tuple[str, int]:
+    status = parse_compact(credential.split("~", 1)[0]).unverified_claims()["status"]["status_list"]
+    return status["uri"], status["idx"]
+
+
+def assert_records_consistent(engine: Engine) -> list[IssuedCredential]:
+    """No slot used twice; every list's counter equals the records that use it."""
+    with Session(engine) as session:
+        records = list(session.exec(select(IssuedCredential)).scalars())  # type: ignore[call-overload]
+        lists = list(session.exec(select(IssuerStatusList)).scalars())  # type: ignore[call-overload]
+    slots = Counter((r.status_list_id, r.status_idx) for r in records)
+    assert not [slot for slot, n in slots.items() if n > 1], "a status slot was handed out twice"
+    per_list = Counter(r.status_list_id for r in records)
+    for status_list in lists:
+        assert status_list.allocated == per_list.get(status_list.id, 0), f"list {status_list.id}: counter ≠ records"
+        assert status_list.allocated <= status_list.size
+    return records
+
+
+# --- the tests ---------------------------------------------------------------------------
+def test_status_indices_unique_across_workers(live_server: LiveServer) -> None:
+    codes = new_offers(live_server.state, 40)
+    holder = Signer.from_private_key(generate_private_key("ES256"))
+
+    async def burst() -> list[tuple[list[int], str | None]]:
+        limiter = asyncio.Semaphore(16)
+        return await asyncio.gather(*(fetch_credential(live_server.url, code, holder, limiter) for code in codes))
+
+    results = asyncio.run(burst())
+    assert all(statuses == [200, 200, 200] for statuses, _ in results), [s for s, _ in results if s != [200, 200, 200]]
+    credentials = [c for _, c in results if c]
+    slots = [status_idx(c) for c in credentials]
+    assert len(set(slots)) == len(credentials) == 40
+    records = assert_records_consistent(live_server.state.engine)
+    by_digest = {r.credential_digest: r for r in records}
+    for credential, (_, idx) in zip(credentials, slots, strict=True):
+        digest = hashlib.sha256(credential.split("~", 1)[0].encode("ascii")).hexdigest()
+        assert by_digest[digest].status_idx == idx
+
+
+def test_pre_authorized_code_is_single_use_across_workers(live_server: LiveServer) -> None:
+    (code,) = new_offers(live_server.state, 1)
+
+    async def race() -> list[httpx.Response]:
+        limiter = asyncio.Semaphore(20)
+        form = {"grant_type": PRE_AUTH, "pre-authorized_code": code}
+        return await asyncio.gather(*(post(live_server.url, "/token", limiter, data=form) for _ in range(20)))
+
+    statuses = Counter(r.status_code for r in asyncio.run(race()))
+    assert statuses == {200: 1, 400: 19}
+
+
+def test_c_nonce_is_single_use_across_workers(live_server: LiveServer) -> None:
+    codes = new_offers(live_server.state, 12)
+    holder = Signer.from_private_key(generate_private_key("ES256"))
+
+    async def race() -> list[httpx.Response]:
+        limiter = asyncio.Semaphore(12)
+        tokens = await asyncio.gather(*(post(live_server.url, "/token", limiter, data={"grant_type": PRE_AUTH, "pre-authorized_code": c})
+                                        for c in codes))
+        nonce = (await post(live_server.url, "/nonce", limiter)).json()["c_nonce"]
+        body = {"credential_configuration_id": TYPE_ID, "proofs": {"jwt": [proof(holder, live_server.url, nonce)]}}
+        return await asyncio.gather(*(
+            post(live_server.url, "/credential", limiter, json=body, headers={"Authorization": f"Bearer {t.json()['access_token']}"})
+            for t in tokens
+        ))
+
+    responses = asyncio.run(race())
+    assert Counter(r.status_code for r in responses) == {200: 1, 400: 11}
+    assert {r.json()["error"] for r in responses if r.status_code == 400} == {"invalid_nonce"}
+    assert len(assert_records_consistent(live_server.state.engine)) == 1
+
+
+def test_concurrent_revocations_in_one_status_byte_all_take_effect(live_server: LiveServer) -> None:
+    state = live_server.state
+    holder = Signer.from_private_key(generate_private_key("ES256"))
+    with Session(state.engine, expire_on_commit=False) as session:
+        issued = [issue_for(state, session, TYPE_ID, holder) for _ in range(LIST_SIZE)]
+        agency = state.registry.get(TYPE_ID).agency.id
+        api_key = add_operator(session, name="revoker", agency_id=agency, now=state.clock.now()).api_key
+    assert len({i.status_uri for i in issued}) == 1  # one list of 8: four entries share each byte
+
+    async def revoke_all() -> list[httpx.Response]:
+        limiter = asyncio.Semaphore(LIST_SIZE)
+        headers = {"Authorization": f"Bearer {api_key}"}
+        return await asyncio.gather(*(post(live_server.url, f"/v1/admin/credentials/{i.record_id}/revoke", limiter, headers=headers)
+                                      for i in issued))
+
+    responses = asyncio.run(revoke_all())
+    assert [r.status_code for r in responses] == [200] * LIST_SIZE, [r.text for r in responses if r.status_code != 200]
+    published = httpx.get(live_server.url + "/status-lists/" + issued[0].status_uri.rsplit("/", 1)[1], timeout=10)
+    assert published.status_code == 200
+    decoded = decode_status_list(parse_compact(published.text).unverified_claims()["status_list"])
+    assert [decoded.status_at(i.status_idx) for i in issued] == [1] * LIST_SIZE

@@ -1,0 +1,272 @@
+"""Issue 6 through real HTTP: the traveller's declaration and a mobile ID, shown as QR PNGs,
+decoded with zxing-cpp as a desk scanner would, and verified at ``POST /v1/qr/verify``.
+
+``MobileApp`` (tests/test_wallet_flow.py) plays the phone: it holds the device keys and
+signs what the server hands it; the server never sees a device private key.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import zlib
+from datetime import timedelta
+from typing import Any
+
+import base45
+import pytest
+import zxingcpp
+from fastapi.testclient import TestClient
+from PIL import Image
+from sqlmodel import Session
+
+from keys.b64 import b64url_decode, b64url_encode
+from schemas.qr_payload.zdict import PRESET_DICTIONARY
+from tests.issuing_helpers import person_with_record
+from tests.test_wallet_flow import MobileApp, app_client, clock  # noqa: F401 - fixtures
+from verifiers.relying_parties import register_relying_party
+from wallet_api.clock import FixedClock
+from wallet_api.issuing import sealer
+
+KST = timedelta(hours=9)
+CUSTOMS_CLAIMS = ["name", "birth_date", "passport_number", "nationality", "flight_number", "arrival_date",
+                  "accompanying_family_count", "countries_visited", "items", "currency_over_10000_usd",
+                  "prohibited_goods", "quarantine_goods", "goods_for_sale"]
+LICENCE = "mobile_driver_licence"
+LICENCE_CLAIMS = ["age_over_19", "portrait_sha256", "name", "licence_classes", "issue_date", "expiry_date",
+                  "resident_registration_number", "address"]
+
+
+def _party(client: TestClient, name: str, allowed: dict[str, list[str]], profile: str = "bank") -> str:
+    state = client.app.state.ecert  # type: ignore[attr-defined]
+    with Session(state.engine) as session:
+        return register_relying_party(
+            session, name=name, allowed=allowed, purpose="desk", registry=state.registry, sealer=sealer(state),
+            now=state.clock.now(), profile=profile,
+        ).api_key
+
+
+def _signed_in(client: TestClient, type_id: str | None = None, *, skip: int = 0) -> tuple[MobileApp, str]:
+    state = client.app.state.ecert  # type: ignore[attr-defined]
+    app = MobileApp(client, person_with_record(state, type_id or LICENCE, skip=skip))
+    app.enrol()
+    phone = app.register_device("phone")
+    app.sign_in(phone)
+    return app, phone
+
+
+def _finish(app: MobileApp, device_id: str, presentation: dict[str, Any]) -> dict[str, Any]:
+    signature = app.keys[device_id].sign(b64url_decode(presentation["signing_input"]))
+    body = {k: presentation[k] for k in ("family", "protected", "payload")} | {"signature": b64url_encode(signature)}
+    r = app.client.post("/v1/wallet/qr/finish", json=body, headers=app.auth)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def _scanned(finished: dict[str, Any]) -> str:
+    """What a desk scanner reads off the PNG the app shows."""
+    image = Image.open(io.BytesIO(base64.b64decode(finished["png_base64"])))
+    found = zxingcpp.read_barcodes(image)
+    assert len(found) == 1
+    assert found[0].text == finished["text"]
+    assert finished["qr_version"] <= 15
+    return found[0].text
+
+
+def _verify(client: TestClient, api_key: str, text: str, profile: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"text": text} | ({"profile": profile} if profile else {})
+    r = client.post("/v1/qr/verify", json=body, headers={"Authorization": f"Bearer {api_key}"})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def _declaration(clock: FixedClock, **changes: Any) -> dict[str, Any]:
+    arrival = (clock.now() + KST).date() + timedelta(days=1)
+    form: dict[str, Any] = {
+        "name": "HONG GILDONG", "birth_date": "1990-01-01", "passport_number": "M12345678", "nationality": "KR",
+        "flight_number": "KE902", "arrival_date": arrival.isoformat(), "accompanying_family_count": 1,
+        "countries_visited": ["FR", "IT"],
+        "items": {
+            "alcohol_bottles": 1, "alcohol_litres": "0.75", "alcohol_value_usd": "120",
+            "perfume_ml": 50,
+            "other_goods": [
+                {"name": "화장품 세트", "quantity": 2, "value": "180", "currency": "EUR"},
+                {"name": "가방", "quantity": 1, "value": "1200", "currency": "EUR"},
+                {"name": "손목시계", "quantity": 1, "value": "850", "currency": "CHF"},
+                {"name": "전자제품", "quantity": 1, "value": "650", "currency": "USD"},
+                {"name": "의류", "quantity": 3, "value": "24000", "currency": "JPY"},
+            ],
+        },
+        "quarantine_goods": True,
+    }
+    form.update(changes)
+    return form
+
+
+def _submit(app: MobileApp, form: dict[str, Any]) -> dict[str, Any]:
+    r = app.client.post("/v1/customs/declarations", json=form, headers=app.auth)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def test_customs_declaration_passes_the_gate_once(app_client: TestClient, clock: FixedClock) -> None:
+    client = app_client
+    app, phone = _signed_in(client)
+    officer = _party(client, "인천공항 세관", {"customs_declaration": CUSTOMS_CLAIMS}, profile="customs")
+    submitted = _submit(app, _declaration(clock))
+    declaration = submitted["declaration"]
+    assert declaration["version"] == 1 and declaration["declaration_number"].startswith("KCS-")
+    assert [e["category"] for e in declaration["assessment"]["over_allowance"]] == ["basic"]
+
+    text = _scanned(_finish(app, phone, submitted["presentation"]))
+    assert text.startswith("KD1:")
+    clock.advance(20)
+    answer = _verify(client, officer, text)
+    assert answer["valid"] is True and answer["code"] is None and answer["profile"] == "customs_gate", answer
+    assert answer["claims"]["passport_number"] == "M12345678"
+    assert answer["claims"]["items"]["other_goods"][0] == {"name": "화장품 세트", "quantity": 2, "value": 180, "currency": "EUR"}
+    customs = answer["customs"]
+    assert customs["declaration_number"] == declaration["declaration_number"]
+    assert customs["risk_flags"] == ["quarantine_goods", "over_allowance"]
+    assert customs["over_allowance"][0]["category"] == "basic"
+    assert customs["estimated_duty"]["payable_krw"] > 0
+    assert answer["replayed"] is False
+
+    # the same declaration again, even in a fresh presentation from the phone: replayed
+    again = client.post(f"/v1/customs/declarations/{declaration['id']}/presentation", headers=app.auth).json()
+    replay = _verify(client, officer, _scanned(_finish(app, phone, again["presentation"])))
+    assert (replay["valid"], replay["code"], replay["replayed"]) == (False, "replayed", True)
+    assert replay["claims"]["name"] == "HONG GILDONG"  # the officer still sees what was declared
+    assert replay["first_scanned_at"] == clock.epoch()
+
+    # and it can no longer be amended
+    r = client.put(f"/v1/customs/declarations/{declaration['id']}", json=_declaration(clock), headers=app.auth)
+    assert r.status_code == 409 and r.json()["code"] == "declaration_cleared"
+
+
+def test_amended_declaration_refuses_the_old_qr(app_client: TestClient, clock: FixedClock) -> None:
+    client = app_client
+    app, phone = _signed_in(client)
+    officer = _party(client, "김포공항 세관", {"customs_declaration": CUSTOMS_CLAIMS}, profile="customs")
+    first = _submit(app, _declaration(clock))
+    old_text = _scanned(_finish(app, phone, first["presentation"]))
+    amended = client.put(
+        f"/v1/customs/declarations/{first['declaration']['id']}",
+        json=_declaration(clock, quarantine_goods=False, items={"perfume_ml": 150}), headers=app.auth,
+    )
+    assert amended.status_code == 200, amended.text
+    assert amended.json()["declaration"]["version"] == 2
+    new_text = _scanned(_finish(app, phone, amended.json()["presentation"]))
+
+    old = _verify(client, officer, old_text)
+    assert (old["valid"], old["code"]) == (False, "superseded")
+    new = _verify(client, officer, new_text)
+    assert new["valid"] is True, new
+    assert new["customs"]["version"] == 2
+    assert [e["category"] for e in new["customs"]["over_allowance"]] == ["perfume"]
+    assert new["customs"]["risk_flags"] == ["over_allowance"]
+
+
+def _licence(client: TestClient) -> tuple[MobileApp, str, str]:
+    app, phone = _signed_in(client)
+    credential = app.obtain(LICENCE, phone)
+    return app, phone, credential["id"]
+
+
+def _mobile_qr(app: MobileApp, phone: str, credential_id: str, profile: str) -> str:
+    r = app.client.post(f"/v1/wallet/credentials/{credential_id}/qr", json={"profile": profile}, headers=app.auth)
+    assert r.status_code == 200, r.text
+    return _scanned(_finish(app, phone, r.json()))
+
+
+def test_mobile_id_profiles_show_only_their_claims(app_client: TestClient, clock: FixedClock) -> None:
+    client = app_client
+    app, phone, credential_id = _licence(client)
+    venue = _party(client, "편의점", {LICENCE: LICENCE_CLAIMS})
+    adult = _verify(client, venue, _mobile_qr(app, phone, credential_id, "adult_check"))
+    assert adult["valid"] is True and adult["profile"] == "adult_check", adult
+    assert set(adult["claims"]) == {"age_over_19", "portrait_sha256"}
+    licence = _verify(client, venue, _mobile_qr(app, phone, credential_id, "licence_check"))
+    assert set(licence["claims"]) == {"name", "licence_classes", "issue_date", "expiry_date"}
+    identity = _verify(client, venue, _mobile_qr(app, phone, credential_id, "identity_check"), profile="identity_check")
+    assert identity["valid"] is True and set(identity["claims"]) == {"name", "resident_registration_number", "address"}
+    # a QR shown for one profile does not pass a desk asking for another
+    wrong = _verify(client, venue, _mobile_qr(app, phone, credential_id, "adult_check"), profile="licence_check")
+    assert (wrong["valid"], wrong["code"], wrong["claims"]) == (False, "profile_mismatch", None)
+
+
+def test_mobile_id_replayed_and_31_second_old(app_client: TestClient, clock: FixedClock) -> None:
+    client = app_client
+    app, phone, credential_id = _licence(client)
+    venue = _party(client, "주점", {LICENCE: ["age_over_19", "portrait_sha256"]})
+    text = _mobile_qr(app, phone, credential_id, "adult_check")
+    assert _verify(client, venue, text)["valid"] is True
+    replay = _verify(client, venue, text)
+    assert (replay["valid"], replay["code"]) == (False, "replayed")
+
+    stale = _mobile_qr(app, phone, credential_id, "adult_check")
+    clock.advance(31)
+    old = _verify(client, venue, stale)
+    assert (old["valid"], old["code"], old["claims"]) == (False, "expired", None)
+
+
+def test_mobile_id_from_a_lost_device_and_a_suspended_licence(app_client: TestClient, clock: FixedClock) -> None:
+    client = app_client
+    app, phone, credential_id = _licence(client)
+    venue = _party(client, "호텔", {LICENCE: ["age_over_19", "portrait_sha256"]})
+    shown_before = _mobile_qr(app, phone, credential_id, "adult_check")
+    # the holder reports the phone lost from a second device
+    tablet = app.register_device("tablet")
+    app.sign_in(tablet)
+    assert client.delete(f"/v1/holders/me/devices/{phone}", headers=app.auth).status_code == 200
+    lost = _verify(client, venue, shown_before)
+    assert lost["valid"] is False and lost["code"] in ("revoked", "device_revoked"), lost
+    # and the device can no longer ask for one
+    r = client.post(f"/v1/wallet/credentials/{credential_id}/qr", json={"profile": "adult_check"}, headers=app.auth)
+    assert r.status_code == 409 and r.json()["code"] in ("not_presentable", "device_revoked")
+
+
+def test_hostile_texts_get_their_codes(app_client: TestClient, clock: FixedClock) -> None:
+    client = app_client
+    app, phone, credential_id = _licence(client)
+    venue = _party(client, "은행", {LICENCE: ["age_over_19", "portrait_sha256"]})
+    text = _mobile_qr(app, phone, credential_id, "adult_check")
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+    middle = len(text) // 2
+    tampered = text[:middle] + alphabet[(alphabet.index(text[middle]) + 1) % 45] + text[middle + 1 :]
+    assert _verify(client, venue, tampered)["valid"] is False
+    assert _verify(client, venue, tampered)["code"] in (
+        "signature_invalid", "holder_binding_failed", "qr_compression_invalid", "malformed", "qr_encoding_invalid")
+
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15, zdict=PRESET_DICTIONARY)
+    bomb = "KM1:" + base45.b45encode(compressor.compress(b"\0" * 1_000_000) + compressor.flush()).decode()
+    assert _verify(client, venue, bomb)["code"] == "qr_too_large"
+    random_text = "KM1:" + base45.b45encode(os.urandom(300)).decode()
+    assert _verify(client, venue, random_text)["code"] in ("qr_compression_invalid", "malformed")
+    assert _verify(client, venue, "not a QR of ours")["code"] == "qr_prefix_unknown"
+
+
+def test_verify_image_endpoint(app_client: TestClient, clock: FixedClock) -> None:
+    client = app_client
+    app, phone, credential_id = _licence(client)
+    venue = _party(client, "렌터카", {LICENCE: ["name", "licence_classes", "issue_date", "expiry_date"]})
+    r = client.post(f"/v1/wallet/credentials/{credential_id}/qr", json={"profile": "licence_check"}, headers=app.auth)
+    finished = _finish(app, phone, r.json())
+    png = base64.b64decode(finished["png_base64"])
+    auth = {"Authorization": f"Bearer {venue}"}
+    answer = client.post("/v1/qr/verify-image", files={"image": ("snap.png", png, "image/png")}, headers=auth)
+    assert answer.status_code == 200 and answer.json()["valid"] is True, answer.text
+    # small PNGs that claim 25 and 400 megapixels are refused from their headers
+    for side in (5000, 20000):
+        buffer = io.BytesIO()
+        Image.new("1", (side, side)).save(buffer, "PNG")
+        assert len(buffer.getvalue()) < 256 * 1024
+        bomb = client.post("/v1/qr/verify-image", files={"image": ("bomb.png", buffer.getvalue(), "image/png")}, headers=auth)
+        assert bomb.status_code == 413 and bomb.json()["code"] == "image_too_large"
+    junk = client.post("/v1/qr/verify-image", files={"image": ("x.png", b"not an image", "image/png")}, headers=auth)
+    assert junk.status_code == 422 and junk.json()["code"] == "image_invalid"
+    blank = io.BytesIO()
+    Image.new("L", (200, 200), 255).save(blank, "PNG")
+    none = client.post("/v1/qr/verify-image", files={"image": ("b.png", blank.getvalue(), "image/png")}, headers=auth)
+    assert none.status_code == 422 and none.json()["code"] == "qr_not_found"

@@ -1,0 +1,28 @@
+"""The QR checks by stable id; a QR profile is a list of these with options.
+
+A check returns "passed" or "skipped" (an online check while offline) or raises a
+``schemas.errors.VerificationError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from verifiers.qr.checks import (
+    credential_status,
+    declaration_current,
+    device_state,
+    lifetime,
+    profile_claims,
+    signature,
+    single_use,
+)
+from verifiers.qr.context import QrContext
+
+QrCheck = Callable[[QrContext, Mapping[str, Any]], str]
+
+QR_CHECKS: dict[str, QrCheck] = {
+    module.ID: module.check
+    for module in (signature, lifetime, profile_claims, credential_status, device_state, declaration_current, single_use)
+}

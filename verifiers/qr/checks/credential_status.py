@@ -1,0 +1,31 @@
+"""credential_status: the credential's Token Status List entry is VALID.
+
+Online the list is fetched (or taken from the cache while fresh); offline any cached,
+unexpired copy is used. No copy offline is ``status_unavailable``: a desk that cannot learn
+the status must not assume VALID.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from schemas.errors import StatusUnavailable
+from verifiers.qr.context import QrContext
+
+ID = "credential_status"
+
+
+def check(ctx: QrContext, options: Mapping[str, Any]) -> str:
+    verified = ctx.need_verified()
+    if verified.status is None:
+        if options.get("required", True):
+            raise StatusUnavailable("the QR carries no status reference")
+        return "skipped"
+    checker, to_uri = ctx.services.status_checker, ctx.services.status_uri
+    uri = to_uri(verified.iss, verified.status.list_id) if to_uri is not None else None
+    if checker is None or uri is None:
+        raise StatusUnavailable(f"no status list is known for issuer {verified.iss!r}")
+    result = checker.check({"status_list": {"idx": verified.status.idx, "uri": uri}}, offline=ctx.offline)
+    ctx.facts["status"] = {"uri": result.list_uri, "idx": result.idx, "fetched_at": result.fetched_at}
+    return "passed"

@@ -1,0 +1,83 @@
+"""The desk: a relying party's scanner posts a QR; it gets the verdict and what it may see.
+
+Composes the verifier (``verifiers.qr``) with the customs side (``issuers.customs``): for a
+declaration, the assessment (over allowance, duty, risk flags) is recomputed from the
+verified claims, so an offline desk gets the same figures. The single-use mark and the
+declaration's "cleared" flag are committed together, only for an accepted scan.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from issuers.customs.declarations import CustomsContext, assess_claims, find_by_issuer_part, mark_cleared
+from schemas.errors import Forbidden
+from verifiers.models import RelyingParty
+from verifiers.qr.context import QrContext, QrServices
+from verifiers.qr.pipeline import QrVerdict, choose_profile, run_qr_profile
+from verifiers.qr.profiles import QrProfile
+
+CUSTOMS_TYPE = "customs_declaration"
+
+
+def _visible(party: RelyingParty | None, verdict: QrVerdict) -> dict[str, Any] | None:
+    """Only the claims the party registered for (a venue sees no more than it asked for)."""
+    if verdict.claims is None or party is None:
+        return verdict.claims
+    allowed = party.allowed.get(verdict.type_id or "")
+    if allowed is None:
+        raise Forbidden(f"{party.name} is not registered to read {verdict.type_id} QR codes")
+    top = {name.split(".")[0] for name in allowed}
+    return {name: value for name, value in verdict.claims.items() if name in top}
+
+
+def verify_scanned(
+    session: Session | None,
+    *,
+    text: Any,
+    requested_profile: str | None,
+    profiles: dict[str, QrProfile],
+    services: QrServices,
+    customs: CustomsContext,
+    party: RelyingParty | None,
+    now: int,
+    consume: bool = True,
+) -> dict[str, Any]:
+    """``session`` None verifies offline (issuer keys and cached status lists only);
+    ``consume`` False looks without passing (the single-use mark is rolled back)."""
+    profile = choose_profile(text, profiles, requested_profile)
+    ctx = QrContext(text=text, services=services, now=now, relying_party_id=party.id if party else "", session=session)
+    verdict = run_qr_profile(ctx, profile)
+    answer = verdict.public()
+    answer["claims"] = _visible(party, verdict)
+    if verdict.type_id == CUSTOMS_TYPE and verdict.claims is not None:
+        answer["customs"] = _customs_facts(session, verdict, customs)
+    if session is not None:
+        if verdict.valid and consume:
+            _clear(session, verdict, now)
+            session.commit()
+        else:
+            session.rollback()
+    return answer
+
+
+def _customs_facts(session: Session | None, verdict: QrVerdict, customs: CustomsContext) -> dict[str, Any]:
+    facts = assess_claims(verdict.claims or {}, customs).public()
+    if session is not None and verdict.issuer_part_digest is not None:
+        found = find_by_issuer_part(session, digest=verdict.issuer_part_digest)
+        if found is not None:
+            facts["declaration_number"] = found.declaration.declaration_number
+            facts["version"] = found.version.version
+            facts["current_version"] = found.declaration.current_version
+    return facts
+
+
+def _clear(session: Session, verdict: QrVerdict, now: int) -> None:
+    if verdict.type_id != CUSTOMS_TYPE or verdict.issuer_part_digest is None:
+        return
+    found = find_by_issuer_part(session, digest=verdict.issuer_part_digest)
+    if found is not None:
+        mark_cleared(session, declaration=found.declaration, now=datetime.fromtimestamp(now, UTC))
