@@ -92,3 +92,11 @@ def test_unauthenticated_answers_name_the_bearer_scheme(client: TestClient) -> N
     oauth = client.post("/credential", json={}, headers={"Authorization": "Bearer nope"})
     assert oauth.status_code == 401 and oauth.json()["error"] == "invalid_token"
     assert 'error="invalid_token"' in oauth.headers["www-authenticate"]
+
+
+def test_photo_uploads_have_their_own_size_bound(client: TestClient) -> None:
+    photo = b"\xff\xd8" + b"x" * (1024 * 1024)
+    response = client.post("/v1/qr/verify-image", files={"image": ("p.jpg", photo, "image/jpeg")})
+    assert response.status_code == 401  # past the general body limit, but a phone photo is allowed here
+    huge = client.post("/v1/qr/verify-image", content=b"x" * (13 * 1024 * 1024), headers={"content-type": "image/jpeg"})
+    assert huge.status_code == 413

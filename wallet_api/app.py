@@ -37,5 +37,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # multipart framing around a photo is small; 64 KiB covers it
+    uploads = {"/v1/qr/verify-image": settings.qr_image_max_bytes + 64 * 1024}
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, per_path=uploads)
     return app

@@ -24,12 +24,14 @@ def _problem(limit: int) -> bytes:
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, per_path: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        #: routes that take uploads (photos) get their own, larger bound
+        self.per_path = per_path or {}
 
-    async def _reject(self, send: Send) -> None:
-        body = _problem(self.max_bytes)
+    async def _reject(self, send: Send, limit: int) -> None:
+        body = _problem(limit)
         await send(
             {
                 "type": "http.response.start",
@@ -43,14 +45,15 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.per_path.get(scope.get("path", ""), self.max_bytes)
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
                     declared = int(value)
                 except ValueError:
-                    declared = self.max_bytes + 1
-                if declared > self.max_bytes:
-                    await self._reject(send)
+                    declared = limit + 1
+                if declared > limit:
+                    await self._reject(send, limit)
                     return
         received = 0
         started = False
@@ -60,7 +63,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise BodyTooLarge
             return message
 
@@ -74,4 +77,4 @@ class BodySizeLimit:
             await self.app(scope, counting_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._reject(send)
+                await self._reject(send, limit)

@@ -9,6 +9,7 @@ import typer
 from sqlmodel import Session
 
 from wallet_api.cli_issuing import offer, people
+from wallet_api.cli_qr import scan
 from wallet_api.cli_verifier import rp_app
 from wallet_api.settings import Settings
 
@@ -20,6 +21,7 @@ app.add_typer(operator_app, name="operator")
 app.add_typer(rp_app, name="rp")
 app.command("people")(people)
 app.command("offer")(offer)
+app.command("scan")(scan)
 
 
 def _state():  # type: ignore[no-untyped-def]

@@ -35,8 +35,8 @@ def scan(
     state = build_state(Settings())
     settings = state.settings
     try:
-        text = qr_text_from_image(image.read_bytes(), max_bytes=settings.qr_image_max_bytes * 16,
-                                  max_pixels=settings.qr_image_max_pixels * 4)
+        text = qr_text_from_image(image.read_bytes(), max_bytes=settings.qr_image_max_bytes,
+                                  max_pixels=settings.qr_image_max_pixels)
         with Session(state.engine, expire_on_commit=False) as session:
             answer = verify_scanned(
                 None if offline else session,

@@ -14,7 +14,9 @@ from wallet_api.settings import Settings
 from wallet_api.state import AppState
 
 
-def get_state(request: Request) -> AppState:
+# the pure lookups below are ``async def`` on purpose: FastAPI runs a plain ``def``
+# dependency in the threadpool, a hop per dependency per request for a dict lookup
+async def get_state(request: Request) -> AppState:
     return request.app.state.ecert
 
 
@@ -26,15 +28,15 @@ def get_session(state: StateDep) -> Iterator[Session]:
         yield session
 
 
-def get_settings(state: StateDep) -> Settings:
+async def get_settings(state: StateDep) -> Settings:
     return state.settings
 
 
-def get_registry(state: StateDep) -> TypeRegistry:
+async def get_registry(state: StateDep) -> TypeRegistry:
     return state.registry
 
 
-def get_clock(state: StateDep) -> Clock:
+async def get_clock(state: StateDep) -> Clock:
     return state.clock
 
 

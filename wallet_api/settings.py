@@ -76,9 +76,10 @@ class Settings(BaseSettings):
     qr_mobile_id_issuer_part_ttl_s: int = Field(default=86400, ge=60)
     #: a customs presentation (made at the desk queue) is valid this long
     qr_customs_ttl_s: int = Field(default=600, ge=30, le=900)
-    #: photos posted to /v1/qr/verify-image: bytes and decoded pixels (decompression bombs)
-    qr_image_max_bytes: int = 256 * 1024
-    qr_image_max_pixels: int = 4_000_000
+    #: photos posted to /v1/qr/verify-image: bytes and decoded pixels (decompression bombs);
+    #: sized for a phone camera's full-resolution photo (12-24 megapixels)
+    qr_image_max_bytes: int = 12 * 1024 * 1024
+    qr_image_max_pixels: int = 25_000_000
     #: customs allowance rules and rate table (data files; default: the ones in issuers/customs)
     customs_rules_file: Path | None = None
     customs_rates_file: Path | None = None

@@ -146,7 +146,7 @@ def verifier_services(state: AppState) -> VerifierServices:
     return found if isinstance(found, VerifierServices) else configure_verifier(state)
 
 
-def get_verifier_services(state: StateDep) -> VerifierServices:
+async def get_verifier_services(state: StateDep) -> VerifierServices:
     return verifier_services(state)
 
 

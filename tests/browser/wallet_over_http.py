@@ -9,7 +9,8 @@ import json
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import datetime
+from zoneinfo import ZoneInfo
 from typing import Any
 
 import httpx
@@ -135,7 +136,8 @@ def declaration(person: Any) -> dict[str, Any]:
         "passport_number": "M12345678",
         "nationality": "KR",
         "flight_number": "KE902",
-        "arrival_date": date.today().isoformat(),
+        # arriving today in Korea (the customs rules use the Korean calendar day)
+        "arrival_date": datetime.now(ZoneInfo("Asia/Seoul")).date().isoformat(),
         "countries_visited": ["FR", "IT"],
         "items": {
             "alcohol_bottles": 1,

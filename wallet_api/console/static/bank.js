@@ -26,13 +26,13 @@
     }
     const type = config.types[answer.type_id] || {};
     const summary = facts([
-      [t("issuer"), [pick(type.agency), answer.issuer ? ` (${answer.issuer})` : ""].join("")],
+      [t("issuer"), [pick(type.agency), answer.issuer ? el("small", { class: "issuer-id" }, answer.issuer) : null]],
       [t("validity"), `${when(answer.validity && answer.validity.iat)} – ${when(answer.validity && answer.validity.exp)}`],
       [t("status"), statusText(answer.status)],
     ]);
     const partial = answer.match !== "full";
     return card(partial ? "warn" : "ok", title, partial ? t("partial") : t("valid"),
-      summary, claimList(answer.claims, answer.labels, ""),
+      summary, el("h3", {}, t("disclosed")), claimList(answer.claims, answer.labels, ""),
       partial ? codeLine("partial_match") : null);
   }
 

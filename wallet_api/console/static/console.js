@@ -79,11 +79,21 @@ const Console = (() => {
   }
 
   function claimValue(value, labels, path) {
-    if (Array.isArray(value)) {
-      return value.map((item) => (item && typeof item === "object" ? claimList(item, labels, `${path}[]`) : el("div", {}, plain(item))));
+    if (Array.isArray(value) && value.some((item) => item && typeof item === "object" && !Array.isArray(item))) {
+      return claimTable(value, labels, `${path}[]`);
     }
+    if (Array.isArray(value)) return value.map((item) => el("div", {}, plain(item)));
     if (value && typeof value === "object") return claimList(value, labels, path);
     return plain(value);
+  }
+
+  /* An array of records (coverage periods, goods): one row each, a column per field. */
+  function claimTable(rows, labels, path) {
+    const columns = [];
+    for (const row of rows) for (const key of Object.keys(row || {})) if (!columns.includes(key)) columns.push(key);
+    return el("table", { class: "items" },
+      el("thead", {}, el("tr", {}, columns.map((key) => el("th", {}, pick((labels || {})[`${path}.${key}`]) || key)))),
+      el("tbody", {}, rows.map((row) => el("tr", {}, columns.map((key) => el("td", {}, plain((row || {})[key])))))));
   }
 
   function facts(pairs) {

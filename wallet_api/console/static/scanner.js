@@ -68,8 +68,13 @@
     const items = claims.items || {};
     body.push(el("h3", {}, t("declared_items")));
     const rows = [];
-    for (const key of ["alcohol_bottles", "alcohol_litres", "alcohol_value_usd", "cigarettes", "perfume_ml"]) {
-      if (items[key]) rows.push(el("tr", {}, el("td", {}, pick(labels[`items.${key}`]) || key), el("td", {}, plain(items[key])), el("td", {}), el("td", {})));
+    if (items.alcohol_bottles || items.alcohol_litres) {
+      rows.push(el("tr", { "data-item": "alcohol" }, el("td", {}, t("category_alcohol")),
+        el("td", {}, `${plain(items.alcohol_bottles || 0)} × · ${plain(items.alcohol_litres || 0)} L`),
+        el("td", {}, `${Number(items.alcohol_value_usd || 0).toLocaleString()} USD`), el("td", {})));
+    }
+    for (const key of ["cigarettes", "perfume_ml"]) {
+      if (items[key]) rows.push(el("tr", { "data-item": key }, el("td", {}, pick(labels[`items.${key}`]) || key), el("td", {}, plain(items[key])), el("td", {}), el("td", {})));
     }
     for (const good of items.other_goods || []) {
       rows.push(el("tr", { class: "other-good" }, el("td", {}, good.name), el("td", {}, plain(good.quantity)),
