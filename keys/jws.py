@@ -151,6 +151,10 @@ class VerifiedJWS:
     header: dict[str, Any]
     payload: dict[str, Any]
     key: VerificationKey
+    #: exactly what the signature covered and the signature itself: lets a later step prove
+    #: it holds the same token (and skip verifying it again) by comparing bytes
+    signing_input: bytes = b""
+    signature: bytes = b""
 
 
 def _json_object(raw: bytes, what: str) -> dict[str, Any]:
@@ -217,4 +221,10 @@ def verify_compact(
     if resolved.alg != alg:
         raise JWSAlgorithmRefused(f"key {resolved.kid} allows {resolved.alg}, token says {alg}")
     resolved.verify(parsed.signing_input, parsed.signature)
-    return VerifiedJWS(header=header, payload=parsed.unverified_claims(), key=resolved)
+    return VerifiedJWS(
+        header=header,
+        payload=parsed.unverified_claims(),
+        key=resolved,
+        signing_input=parsed.signing_input,
+        signature=parsed.signature,
+    )

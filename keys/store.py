@@ -7,6 +7,9 @@ published for ``max_validity`` (no credential it signed can outlive that).
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from threading import Lock
 
@@ -144,3 +147,40 @@ def verification_key(session: Session, kid: str, *, now: datetime) -> Verificati
     if row is None or (row.publish_until is not None and row.publish_until <= now):
         raise JWSKeyUnknown(f"unknown or unpublished key {kid!r}")
     return VerificationKey.from_jwk(row.public_jwk, kid=row.kid)
+
+
+class PublishedKeyCache:
+    """kid → verification key, with "is it still published?" re-read at most every ``recheck_s``.
+
+    The kid is the key's RFC 7638 thumbprint, so the key material behind a kid can never
+    change: it is cached for the life of the process. What can change is ``publish_until``
+    (a rotation sets it on the retired key); that is re-read from the database once per
+    ``recheck_s`` per kid, and between re-reads the cached bound is still enforced, so a key
+    leaves verification at its ``publish_until`` to the second, or within ``recheck_s`` of
+    an operator change. Unknown kids are never cached: a stream of made-up kids costs a
+    primary-key lookup each, never memory.
+    """
+
+    def __init__(self, recheck_s: float = 30.0, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._recheck_s = recheck_s
+        self._monotonic = monotonic
+        #: kid → (key, publish_until, when the row was last read)
+        self._keys: dict[str, tuple[VerificationKey, datetime | None, float]] = {}
+
+    def verification_key(self, session_factory: Callable[[], AbstractContextManager[Session]], kid: str, *, now: datetime) -> VerificationKey:
+        """The published key for ``kid``; ``session_factory`` is only opened on a (re)check."""
+        cached = self._keys.get(kid)
+        tick = self._monotonic()
+        if cached is None or tick - cached[2] >= self._recheck_s:
+            with session_factory() as session:
+                row = session.get(IssuerKey, kid)
+                if row is None:
+                    self._keys.pop(kid, None)
+                    raise JWSKeyUnknown(f"unknown or unpublished key {kid!r}")
+                key = cached[0] if cached is not None else VerificationKey.from_jwk(row.public_jwk, kid=row.kid)
+                cached = (key, row.publish_until, tick)
+            self._keys[kid] = cached  # one dict store: atomic under the GIL, no lock needed
+        key, publish_until, _ = cached
+        if publish_until is not None and publish_until <= now:
+            raise JWSKeyUnknown(f"unknown or unpublished key {kid!r}")
+        return key

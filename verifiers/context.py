@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from keys.jws import UnverifiedJWS, VerificationKey
+from keys.jws import UnverifiedJWS, VerificationKey, VerifiedJWS
 from keys.sd_jwt import SdJwtParts
 from schemas.errors import VerificationError
 
@@ -45,6 +45,8 @@ class VerificationContext:
     type_id: str | None = None
     issuer_key: VerificationKey | None = None
     issuer_payload: dict[str, Any] | None = None
+    #: the issuer JWT as the signature check verified it (the disclosures check reuses it)
+    issuer_jws: VerifiedJWS | None = None
     verified: "VerifiedSdJwt | None" = None
     status: str | None = None
     #: an error from verifying the whole presentation, for the key-binding checks to report

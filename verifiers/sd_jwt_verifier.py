@@ -13,7 +13,7 @@ from typing import Any
 
 from keys.errors import JWKInvalid, JWSError, JWSKeyUnknown, JWSMalformed, KeyLayerError
 from keys.jwk import alg_for_jwk, public_key_from_jwk
-from keys.jws import UnverifiedJWS, VerificationKey, check_header, parse_compact, verify_compact
+from keys.jws import UnverifiedJWS, VerificationKey, VerifiedJWS, check_header, parse_compact, verify_compact
 from keys.sd_jwt import (
     ARRAY_DIGEST_KEY,
     KB_JWT_TYP,
@@ -160,8 +160,21 @@ def _issuer_key(
         raise SignatureInvalid(f"issuer key: {exc}") from None
 
 
+def _already_verified(parsed: UnverifiedJWS, key: VerificationKey, verified: VerifiedJWS) -> bool:
+    """``verified`` is this very token (same signed bytes, same signature) checked with this key."""
+    return (
+        verified.key is key
+        and bool(verified.signing_input)
+        and verified.signing_input == parsed.signing_input
+        and verified.signature == parsed.signature
+    )
+
+
 def _verify_issuer_jwt(
-    issuer_jwt: str, issuer_key: VerificationKey | IssuerKeyResolver, expected_typ: str
+    issuer_jwt: str,
+    issuer_key: VerificationKey | IssuerKeyResolver,
+    expected_typ: str,
+    verified_issuer_jwt: VerifiedJWS | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any], VerificationKey]:
     try:
         parsed = parse_compact(issuer_jwt)
@@ -177,6 +190,8 @@ def _verify_issuer_jwt(
     if parsed.unverified_header.get("typ") != expected_typ:
         raise TypeMismatch(f"issuer-signed JWT typ must be {expected_typ!r}")
     key = _issuer_key(issuer_key, parsed)
+    if verified_issuer_jwt is not None and _already_verified(parsed, key, verified_issuer_jwt):
+        return verified_issuer_jwt.header, verified_issuer_jwt.payload, key
     try:
         verified = verify_compact(parsed, key)
     except JWSMalformed as exc:
@@ -250,8 +265,14 @@ def verify_sd_jwt(
     now: int,
     max_kb_age_s: int = 300,
     leeway_s: int = 60,
+    verified_issuer_jwt: VerifiedJWS | None = None,
 ) -> VerifiedSdJwt:
     """Verify ``presentation``; ``issuer_key`` is a key or ``resolver(header, unverified_payload)``.
+
+    ``verified_issuer_jwt``: the issuer JWT as a caller already verified it (the pipeline's
+    signature check). Its signature is not checked again only when it covers byte for byte
+    the presentation's issuer JWT, with the very key object passed as ``issuer_key``;
+    anything else is verified as usual, so a mismatched hint costs time, never safety.
 
     A KB-JWT that is present is always verified. When key binding is required the caller
     must say which nonce and audience it expects: a KB-JWT checked against nothing could be
@@ -270,6 +291,7 @@ def verify_sd_jwt(
             now=now,
             max_kb_age_s=max_kb_age_s,
             leeway_s=leeway_s,
+            verified_issuer_jwt=verified_issuer_jwt,
         )
     except VerificationError:
         raise
@@ -293,11 +315,12 @@ def _verify(
     now: int,
     max_kb_age_s: int,
     leeway_s: int,
+    verified_issuer_jwt: VerifiedJWS | None = None,
 ) -> VerifiedSdJwt:
     parts = split_sd_jwt(presentation)
     if require_key_binding and parts.kb_jwt is None:
         raise HolderBindingFailed("key binding is required and the presentation has no KB-JWT")
-    header, payload, key = _verify_issuer_jwt(parts.issuer_jwt, issuer_key, expected_typ)
+    header, payload, key = _verify_issuer_jwt(parts.issuer_jwt, issuer_key, expected_typ, verified_issuer_jwt)
     if payload.get(SD_ALG_KEY, SD_ALG) != SD_ALG:  # absent means sha-256 (RFC 9901 §4.1.1)
         raise DisclosureInvalid(f"unsupported {SD_ALG_KEY}; only {SD_ALG} is accepted")
 

@@ -13,6 +13,7 @@ Settings read when present (``getattr``, so this works before the lead adds them
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,7 +25,7 @@ from issuers.pipeline import vct_for
 from issuers.status_lists.allocator import STATUS_LIST_PATH_PREFIX
 from keys.errors import JWSKeyUnknown
 from keys.jws import VerificationKey
-from keys.store import verification_key
+from keys.store import PublishedKeyCache
 from schemas.errors import IssuerUntrusted
 from schemas.status_list import STATUS_LIST_MEDIA_TYPE
 from verifiers.status_check import StatusListChecker
@@ -34,8 +35,12 @@ from wallet_api.deps import StateDep
 from wallet_api.issuing import sealer
 from wallet_api.state import AppState
 from wallet_api.status_publishing import status_list_token_for
+from wallet_api.unit_of_work import autocommit
 
 EXTRAS_KEY = "verifier"
+KEY_CACHE_KEY = "published_keys"
+#: how stale "this kid is still published" may be (key material per kid never changes)
+KEY_RECHECK_S = 30
 FETCH_TIMEOUT_S = 5.0
 MAX_FETCH_BYTES = 4 << 20
 
@@ -54,11 +59,24 @@ def _http_fetch_json(uri: str) -> Any:
     return response.raise_for_status().json()
 
 
+def published_keys(state: AppState) -> PublishedKeyCache:
+    """Our issuer's verification keys by kid, re-checked against the database every 30 s of
+    the app clock (the app clock, so a test that moves time re-reads as production would)."""
+    found = state.extras.get(KEY_CACHE_KEY)
+    if not isinstance(found, PublishedKeyCache):
+        found = PublishedKeyCache(KEY_RECHECK_S, monotonic=state.clock.epoch)
+        state.extras[KEY_CACHE_KEY] = found
+    return found
+
+
 def _own_keys(state: AppState, session: Session) -> Callable[[str | None], VerificationKey]:
+    cache = published_keys(state)
+
     def lookup(kid: str | None) -> VerificationKey:
         if kid is None:
             raise JWSKeyUnknown("our credentials always name their kid")
-        return verification_key(session, kid, now=state.clock.now())
+        # the unit of work's own session serves the occasional re-check: no extra checkout
+        return cache.verification_key(lambda: nullcontext(session), kid, now=state.clock.now())
 
     return lookup
 
@@ -68,7 +86,7 @@ def _status_fetch(state: AppState) -> Callable[[str], tuple[str, str]]:
 
     def fetch(uri: str) -> tuple[str, str]:
         if uri.startswith(own_prefix):
-            with Session(state.engine, expire_on_commit=False) as session:
+            with autocommit(state.engine) as session:
                 token, _ttl = status_list_token_for(
                     state, session, uri_id=uri[len(own_prefix) :], now=state.clock.epoch()
                 )
@@ -89,8 +107,9 @@ def _status_key_resolver(state: AppState, static: TrustList) -> Callable[[dict[s
         if iss == issuer_id or (iss is None and sub.startswith(issuer_id + "/")):
             if not isinstance(kid, str):
                 raise JWSKeyUnknown("status list token names no kid")
-            with Session(state.engine) as session:
-                return verification_key(session, kid, now=state.clock.now())
+            return published_keys(state).verification_key(
+                lambda: autocommit(state.engine), kid, now=state.clock.now()
+            )
         for issuer in static.issuers():
             if iss == issuer.iss or (iss is None and sub.startswith(issuer.iss.rstrip("/") + "/")):
                 return issuer.key(kid if isinstance(kid, str) else None)

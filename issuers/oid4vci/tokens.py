@@ -104,6 +104,22 @@ def redeem_pre_authorized_code(session: Session, *, request: TokenRequest, now: 
     return TokenIssued(access_token=access_token, expires_in=int(ttl.total_seconds()))
 
 
+def authenticate_access_token_with_offer(
+    session: Session, *, access_token: str | None, now: datetime
+) -> tuple[AccessGrant, Oid4vciOffer]:
+    """The grant and its offer row in ONE query (the credential endpoint needs both)."""
+    if not access_token:
+        raise InvalidToken("a Bearer access token is required")
+    offer = session.execute(
+        select(Oid4vciOffer)
+        .join(Oid4vciAccessToken, Oid4vciOffer.id == Oid4vciAccessToken.offer_id)  # type: ignore[arg-type]
+        .where(Oid4vciAccessToken.token_hash == hash_secret(access_token), Oid4vciAccessToken.expires_at > now)  # type: ignore[arg-type]
+    ).scalar_one_or_none()
+    if offer is None:
+        raise InvalidToken("the access token is invalid or expired")
+    return AccessGrant(offer_id=offer.id, configuration_ids=tuple(offer.configuration_ids)), offer
+
+
 def authenticate_access_token(session: Session, *, access_token: str | None, now: datetime) -> AccessGrant:
     if not access_token:
         raise InvalidToken("a Bearer access token is required")

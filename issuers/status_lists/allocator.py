@@ -78,6 +78,15 @@ class StatusListAllocator:
         """Take the next free slot of the (kid, family) list, opening a new list of
         ``list_size`` entries when the current one is full. Does not commit."""
         _check_size(list_size)
+        # the common case in one round trip: the latest list has room
+        taken = session.exec(
+            update(_LIST)
+            .where(_LIST.c.id == self._latest_id(kid, family), _LIST.c.allocated < _LIST.c.size)
+            .values(allocated=_LIST.c.allocated + 1)
+            .returning(_LIST.c.id, _LIST.c.allocated, _LIST.c.size, _LIST.c.uri_id, _LIST.c.permutation_key)
+        ).first()
+        if taken is not None:
+            return self._allocation(taken.id, taken)
         for _ in range(MAX_ROUNDS):
             latest = session.exec(  # type: ignore[call-overload]
                 select(_LIST.c.id, _LIST.c.sequence)
@@ -93,16 +102,30 @@ class StatusListAllocator:
                     .returning(_LIST.c.allocated, _LIST.c.size, _LIST.c.uri_id, _LIST.c.permutation_key)
                 ).first()
                 if taken is not None:
-                    counter = taken.allocated - 1
-                    return StatusAllocation(
-                        list_id=latest.id,
-                        idx=permute(counter, size=taken.size, key=bytes(taken.permutation_key)),
-                        uri_path=status_list_uri_path(taken.uri_id),
-                    )
+                    return self._allocation(latest.id, taken)
             self._open_list(
                 session, kid=kid, family=family, sequence=0 if latest is None else latest.sequence + 1, size=list_size
             )
         raise Conflict(f"could not allocate a status list slot for {kid}/{family}")
+
+    @staticmethod
+    def _latest_id(kid: str, family: str):  # type: ignore[no-untyped-def]
+        return (
+            select(_LIST.c.id)
+            .where(_LIST.c.kid == kid, _LIST.c.family == family)
+            .order_by(_LIST.c.sequence.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    @staticmethod
+    def _allocation(list_id: int, taken) -> StatusAllocation:  # type: ignore[no-untyped-def]
+        counter = taken.allocated - 1
+        return StatusAllocation(
+            list_id=list_id,
+            idx=permute(counter, size=taken.size, key=bytes(taken.permutation_key)),
+            uri_path=status_list_uri_path(taken.uri_id),
+        )
 
     def _open_list(self, session: Session, *, kid: str, family: str, sequence: int, size: int) -> None:
         """Insert list number ``sequence`` unless another worker already has.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from keys.jws import VerificationKey
+from keys.jws import VerificationKey, VerifiedJWS
 from keys.sd_jwt import SdJwtParts
 from schemas.errors import DisclosureInvalid, VerificationError
 from verifiers.checks.typ import expected_typ
@@ -23,7 +23,7 @@ ID = "disclosures"
 _UNBOUNDED_S = 10**11
 
 
-def _verify(presentation: str, key: VerificationKey, typ: str, now: int) -> VerifiedSdJwt:
+def _verify(presentation: str, key: VerificationKey, typ: str, now: int, issuer_jws: VerifiedJWS | None) -> VerifiedSdJwt:
     return verify_sd_jwt(
         presentation,
         issuer_key=key,
@@ -34,6 +34,8 @@ def _verify(presentation: str, key: VerificationKey, typ: str, now: int) -> Veri
         now=now,
         max_kb_age_s=_UNBOUNDED_S,
         leeway_s=_UNBOUNDED_S,
+        # the signature check verified these bytes with this key: not verified a second time
+        verified_issuer_jwt=issuer_jws,
     )
 
 
@@ -42,7 +44,7 @@ def check(ctx: VerificationContext, options: Mapping[str, Any]) -> None:
     parts: SdJwtParts = ctx.need("parts")
     typ = expected_typ(options)
     try:
-        ctx.verified = _verify(ctx.presentation, key, typ, ctx.now)
+        ctx.verified = _verify(ctx.presentation, key, typ, ctx.now, ctx.issuer_jws)
         return
     except DisclosureInvalid:
         raise
@@ -51,5 +53,5 @@ def check(ctx: VerificationContext, options: Mapping[str, Any]) -> None:
             raise
         # the slice as received: the same bytes the KB-JWT's sd_hash was meant to cover
         without_kb = ctx.presentation[: len(ctx.presentation) - len(parts.kb_jwt)]
-        ctx.verified = _verify(without_kb, key, typ, ctx.now)
+        ctx.verified = _verify(without_kb, key, typ, ctx.now, ctx.issuer_jws)
         ctx.presentation_error = exc

@@ -40,3 +40,4 @@ def check(ctx: VerificationContext, options: Mapping[str, Any]) -> None:
         raise SignatureInvalid(str(exc)) from None
     ctx.issuer_key = key
     ctx.issuer_payload = verified.payload
+    ctx.issuer_jws = verified

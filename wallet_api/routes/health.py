@@ -1,12 +1,22 @@
+"""Liveness and database reachability."""
+
 from fastapi import APIRouter
 from sqlalchemy import text
 
-from wallet_api.deps import SessionDep
+from wallet_api.deps import StateDep
+from wallet_api.state import AppState
+from wallet_api.unit_of_work import autocommit, in_one_hop
 
 router = APIRouter(tags=["health"])
 
 
+def _database_answers(state: AppState) -> None:
+    # autocommit: SELECT 1 alone, without a BEGIN and a ROLLBACK around it
+    with autocommit(state.engine) as session:
+        session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+
+
 @router.get("/healthz")
-def healthz(session: SessionDep) -> dict[str, str]:
-    session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+async def healthz(state: StateDep) -> dict[str, str]:
+    await in_one_hop(_database_answers, state)
     return {"status": "ok"}

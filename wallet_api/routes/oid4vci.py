@@ -24,20 +24,21 @@ from issuers.oid4vci.metadata import authorization_server_metadata, credential_i
 from issuers.oid4vci.nonces import issue_nonce
 from issuers.oid4vci.offers import OfferCreated, create_offer, offer_by_reference, subject_for_person
 from issuers.oid4vci.tokens import (
-    AccessGrant,
-    authenticate_access_token,
+    authenticate_access_token_with_offer,
     parse_token_request,
     redeem_pre_authorized_code,
 )
 from issuers.sources import SyntheticPopulation
 from wallet_api.auth_operator import OperatorDep
 from wallet_api.deps import ClockDep, SessionDep, SettingsDep, StateDep
-from wallet_api.issuing import IssuerContextDep
+from wallet_api.issuing import IssuerContextDep, issuer_context
+from wallet_api.state import AppState
+from wallet_api.unit_of_work import autocommit, in_one_hop, transaction
 
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _use_oauth_errors(request: Request) -> None:
+async def _use_oauth_errors(request: Request) -> None:  # async: no threadpool hop for a flag
     request.state.oauth_errors = True
 
 
@@ -53,16 +54,8 @@ async def _raw_body(request: Request) -> bytes:
 _bearer = HTTPBearer(auto_error=False, scheme_name="OpenID4VCIAccessToken")
 
 
-def _access_grant(
-    session: SessionDep, clock: ClockDep, bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> AccessGrant:
-    # declared first on the credential route: an anonymous caller is refused before parsing
-    return authenticate_access_token(session, access_token=bearer.credentials if bearer else None, now=clock.now())
-
-
 FormFields = Annotated[dict[str, str], Depends(_form_fields)]
 RawBody = Annotated[bytes, Depends(_raw_body)]
-GrantDep = Annotated[AccessGrant, Depends(_access_grant)]
 
 metadata_router = APIRouter(tags=["OpenID4VCI"])
 oauth_router = APIRouter(tags=["OpenID4VCI"], dependencies=[Depends(_use_oauth_errors)])
@@ -86,41 +79,60 @@ def credential_offer(reference: str, session: SessionDep, context: IssuerContext
     return offer_by_reference(session, reference=reference, issuer_id=context.issuer_id, sealer=context.sealer, now=clock.now())
 
 
+def _token_unit(state: AppState, form: dict[str, str]) -> dict[str, Any]:
+    request = parse_token_request(form)
+    with transaction(state.engine) as session:
+        ttl = timedelta(seconds=state.settings.access_token_ttl_s)
+        return redeem_pre_authorized_code(session, request=request, now=state.clock.now(), ttl=ttl).response()
+
+
 @oauth_router.post("/token")
-def token(form: FormFields, session: SessionDep, settings: SettingsDep, clock: ClockDep, response: Response) -> dict[str, Any]:
+async def token(form: FormFields, state: StateDep, response: Response) -> dict[str, Any]:
     response.headers.update(NO_STORE)
-    issued = redeem_pre_authorized_code(
-        session, request=parse_token_request(form), now=clock.now(), ttl=timedelta(seconds=settings.access_token_ttl_s)
-    )
-    return issued.response()
+    return await in_one_hop(_token_unit, state, form)
+
+
+def _nonce_unit(state: AppState) -> str:
+    # autocommit: the sweep and the insert each stand alone (a nonce needs no company)
+    with autocommit(state.engine) as session:
+        return issue_nonce(session, now=state.clock.now(), ttl=timedelta(seconds=state.settings.nonce_ttl_s))
 
 
 @oauth_router.post("/nonce")
-def nonce(session: SessionDep, settings: SettingsDep, clock: ClockDep, response: Response) -> dict[str, str]:
+async def nonce(state: StateDep, response: Response) -> dict[str, str]:
     response.headers.update(NO_STORE)
-    return {"c_nonce": issue_nonce(session, now=clock.now(), ttl=timedelta(seconds=settings.nonce_ttl_s))}
+    return {"c_nonce": await in_one_hop(_nonce_unit, state)}
+
+
+def _credential_unit(state: AppState, access_token: str | None, body: bytes) -> dict[str, Any]:
+    settings = state.settings
+    now = state.clock.now()
+    with transaction(state.engine) as session:
+        # token first: an anonymous caller is refused before its body is parsed
+        grant, offer = authenticate_access_token_with_offer(session, access_token=access_token, now=now)
+        request = parse_credential_request(body)
+        issued = issue_requested_credential(
+            session,
+            context=issuer_context(state, session),
+            grant=grant,
+            request=request,
+            policy=ProofPolicy(clock_skew_s=settings.clock_skew_s, max_age_s=settings.nonce_ttl_s),
+            now=now,
+            offer=offer,
+        )
+    return credential_response(issued)
 
 
 @oauth_router.post("/credential")
-def credential(
-    grant: GrantDep,
+async def credential(
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     body: RawBody,
-    session: SessionDep,
-    context: IssuerContextDep,
-    settings: SettingsDep,
-    clock: ClockDep,
+    state: StateDep,
     response: Response,
 ) -> dict[str, Any]:
+    """One hop: token + offer (one query), active key, nonce, grant, slot, record, one COMMIT."""
     response.headers.update(NO_STORE)
-    issued = issue_requested_credential(
-        session,
-        context=context,
-        grant=grant,
-        request=parse_credential_request(body),
-        policy=ProofPolicy(clock_skew_s=settings.clock_skew_s, max_age_s=settings.nonce_ttl_s),
-        now=clock.now(),
-    )
-    return credential_response(issued)
+    return await in_one_hop(_credential_unit, state, bearer.credentials if bearer else None, body)
 
 
 class OfferRequest(BaseModel):

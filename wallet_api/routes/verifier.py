@@ -10,8 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from verifiers.direct_verification import verify_for_relying_party
 from verifiers.presentation_requests import create_presentation_request, read_request, request_uri_of
 from verifiers.request_qr import request_qr_png, request_qr_svg
-from wallet_api.deps import ClockDep, SessionDep
+from verifiers.models import RelyingParty
+from verifiers.verifier_services import VerifierServices
+from wallet_api.deps import ClockDep, SessionDep, StateDep
 from wallet_api.rp_auth import CurrentRelyingParty
+from wallet_api.state import AppState
+from wallet_api.unit_of_work import autocommit, in_one_hop
 from wallet_api.verifier_wiring import VerifierServicesDep
 
 router = APIRouter(prefix="/v1", tags=["verifier"])
@@ -33,21 +37,26 @@ class PresentationRequestIn(BaseModel):
     purpose: str = Field(min_length=1, max_length=500)
 
 
+def _verify_unit(state: AppState, services: VerifierServices, party: RelyingParty, body: VerifyRequest) -> dict[str, Any]:
+    # autocommit: the checks only read (keys and status lists are cached), and the one write,
+    # the replay mark, is a single INSERT … ON CONFLICT DO NOTHING RETURNING, atomic by itself
+    with autocommit(state.engine) as session:
+        return verify_for_relying_party(
+            session,
+            relying_party=party,
+            presentation=body.presentation,
+            nonce=body.nonce,
+            audience=body.audience,
+            services=services,
+            now=state.clock.epoch(),
+            profile=body.profile,
+        )
+
+
 @router.post("/verify")
-def verify(
-    body: VerifyRequest, party: CurrentRelyingParty, session: SessionDep, services: VerifierServicesDep, clock: ClockDep
-) -> dict[str, Any]:
+async def verify(body: VerifyRequest, party: CurrentRelyingParty, state: StateDep, services: VerifierServicesDep) -> dict[str, Any]:
     """Verify one SD-JWT VC presentation; 200 with ``valid`` and ``code`` for any judgeable one."""
-    return verify_for_relying_party(
-        session,
-        relying_party=party,
-        presentation=body.presentation,
-        nonce=body.nonce,
-        audience=body.audience,
-        services=services,
-        now=clock.epoch(),
-        profile=body.profile,
-    )
+    return await in_one_hop(_verify_unit, state, services, party, body)
 
 
 @router.post("/presentation-requests", status_code=201)

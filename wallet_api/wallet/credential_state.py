@@ -45,6 +45,24 @@ def _issuer_status(session: Session, row: StoredCredential, checker: StatusListC
         record = session.get(IssuedCredential, row.issuer_record_id)
         if record is not None:
             return STATUS_NAMES.get(get_status(session, list_id=record.status_list_id, idx=record.status_idx), "unknown")
+    return sealed_status(row, checker, sealer)
+
+
+def state_of(row: StoredCredential, *, status: str, device_revoked: bool, now: datetime, expiring_soon_days: int) -> CredentialState:
+    """The state from facts already read (the list reads them for all rows in one query)."""
+    if status in ("revoked", "suspended"):
+        state = status
+    elif row.expires_at <= now:
+        state = "expired"
+    elif row.expires_at - now <= timedelta(days=expiring_soon_days):
+        state = "expiring_soon"
+    else:
+        state = "valid"
+    return CredentialState(state, status, device_revoked)
+
+
+def sealed_status(row: StoredCredential, checker: StatusListChecker, sealer: Sealer) -> str:
+    """Another issuer's status, through the verifier's (caching) status list checker."""
     if row.sealed_status is None:
         return "unknown"
     claim = open_json(sealer, row.sealed_status, table="wallet_stored_credential", row_id=row.id, field="status")
@@ -66,12 +84,4 @@ def credential_state(
     status = _issuer_status(session, row, checker, sealer)
     device = session.get(Device, row.device_id)
     device_revoked = device is None or device.revoked_at is not None
-    if status in ("revoked", "suspended"):
-        state = status
-    elif row.expires_at <= now:
-        state = "expired"
-    elif row.expires_at - now <= timedelta(days=expiring_soon_days):
-        state = "expiring_soon"
-    else:
-        state = "valid"
-    return CredentialState(state, status, device_revoked)
+    return state_of(row, status=status, device_revoked=device_revoked, now=now, expiring_soon_days=expiring_soon_days)

@@ -1,8 +1,9 @@
 """The holder's view of stored credentials: list (with filters), one with labels, delete.
 
 Expired credentials are kept, shown as ``expired``, for ``expired_credential_retention_days``
-after their expiry and then purged (``purge_expired``, run on every listing and available to
-a scheduled job). Why keep them at all: a paper certificate does not vanish on its expiry
+after their expiry and then purged (``purge_expired``, run by a scheduled job or the CLI; the
+listing itself no longer deletes anything, it only leaves out rows past their retention, so a
+late purge is invisible to the holder and a read stays a read). Why keep them at all: a paper certificate does not vanish on its expiry
 date, and the holder needs to see *that* it expired (and re-issue it) rather than find it
 gone; why not forever: an expired certificate is still personal data with no use left.
 """
@@ -13,8 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import and_, delete
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
+
+from issuers.models import IssuedCredential
+from issuers.status_lists.models import IssuerStatusEntry
 
 from keys.sealing import Sealer
 from schemas.errors import InvalidInput, NotFound
@@ -22,11 +27,13 @@ from schemas.masking import masked_display
 from schemas.registry import TypeRegistry
 from verifiers.display_labels import labels_for
 from verifiers.status_check import StatusListChecker
-from wallet_api.wallet.credential_state import STATES, CredentialState, credential_state
-from wallet_api.wallet.models import StoredCredential
+from schemas.status_list import VALID
+from wallet_api.wallet.credential_state import STATES, STATUS_NAMES, CredentialState, credential_state, sealed_status, state_of
+from wallet_api.wallet.models import Device, StoredCredential
 from wallet_api.wallet.sealing import open_json
 
 TABLE = "wallet_stored_credential"
+_ENTRY = IssuerStatusEntry.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,10 @@ def _type_names(registry: TypeRegistry, type_id: str | None) -> dict[str, str] |
 
 
 def summary(session: Session, row: StoredCredential, *, reader: StatusReader, registry: TypeRegistry) -> dict[str, Any]:
-    found = reader.state(session, row)
+    return _summary_of(row, reader.state(session, row), registry)
+
+
+def _summary_of(row: StoredCredential, found: CredentialState, registry: TypeRegistry) -> dict[str, Any]:
     return {
         "id": row.id,
         "type_id": row.type_id,
@@ -80,6 +90,8 @@ def summary(session: Session, row: StoredCredential, *, reader: StatusReader, re
 
 
 def purge_expired(session: Session, *, now: datetime, retention_days: int, holder_id: str | None = None) -> int:
+    """Delete credentials past their retention; commits. For a scheduled job or the CLI
+    (``ecert wallet purge-expired``), not for request paths: it is a write on every row's index."""
     cutoff = now - timedelta(days=retention_days)
     statement = delete(StoredCredential).where(col(StoredCredential.expires_at) < cutoff)
     if holder_id is not None:
@@ -101,13 +113,37 @@ def list_credentials(
 ) -> list[dict[str, Any]]:
     if state is not None and state not in STATES:
         raise InvalidInput(f"state is one of {list(STATES)}")
-    purge_expired(session, now=reader.now, retention_days=retention_days, holder_id=holder_id)
-    statement = select(StoredCredential).where(StoredCredential.holder_id == holder_id)
+    cutoff = reader.now - timedelta(days=retention_days)
+    # one query for every row and what its state needs: our issuer's record and its status
+    # entry (no entry row means VALID) and the device; the sealed blobs are not read at all
+    statement = (
+        select(StoredCredential, col(IssuedCredential.id), _ENTRY.c.status, col(Device.id), col(Device.revoked_at))
+        .outerjoin(IssuedCredential, col(IssuedCredential.id) == col(StoredCredential.issuer_record_id))
+        .outerjoin(
+            _ENTRY,
+            and_(_ENTRY.c.list_id == col(IssuedCredential.status_list_id), _ENTRY.c.idx == col(IssuedCredential.status_idx)),
+        )
+        .outerjoin(Device, col(Device.id) == col(StoredCredential.device_id))
+        .where(col(StoredCredential.holder_id) == holder_id, col(StoredCredential.expires_at) >= cutoff)
+        .options(defer(StoredCredential.sealed_credential), defer(StoredCredential.sealed_claims))  # type: ignore[arg-type]
+    )
     if type_id is not None:
         statement = statement.where(StoredCredential.type_id == type_id)
-    rows = session.exec(statement.order_by(col(StoredCredential.stored_at).desc(), col(StoredCredential.id))).all()
-    listed = [summary(session, row, reader=reader, registry=registry) for row in rows]
-    return [item for item in listed if state is None or item["state"] == state]
+    listed = []
+    for row, record_id, entry_status, device_id, revoked_at in session.exec(
+        statement.order_by(col(StoredCredential.stored_at).desc(), col(StoredCredential.id))
+    ).all():
+        if record_id is not None:
+            status = STATUS_NAMES.get(VALID if entry_status is None else int(entry_status), "unknown")
+        else:
+            status = sealed_status(row, reader.checker, reader.sealer)
+        found = state_of(
+            row, status=status, device_revoked=device_id is None or revoked_at is not None,
+            now=reader.now, expiring_soon_days=reader.expiring_soon_days,
+        )
+        if state is None or found.state == state:
+            listed.append(_summary_of(row, found, registry))
+    return listed
 
 
 def stored_claims(row: StoredCredential, sealer: Sealer) -> dict[str, Any]:

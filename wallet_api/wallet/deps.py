@@ -17,28 +17,30 @@ from wallet_api.wallet.fetching import Fetcher
 from wallet_api.wallet.presentations import WalletContext
 from wallet_api.wallet.share_links import ShareLinkPolicy
 
+# ``async def``: these only read app state, and a sync dependency costs a threadpool hop
 
-def _context(state: StateDep) -> WalletContext:
+
+async def _context(state: StateDep) -> WalletContext:
     return wiring.wallet_context(state)
 
 
-def _reader(state: StateDep) -> StatusReader:
+async def _reader(state: StateDep) -> StatusReader:
     return wiring.status_reader(state)
 
 
-def _fetcher(state: StateDep, request: Request) -> Fetcher:
+async def _fetcher(state: StateDep, request: Request) -> Fetcher:
     return wiring.fetcher(state, request.app)
 
 
-def _policy(state: StateDep) -> ShareLinkPolicy:
+async def _policy(state: StateDep) -> ShareLinkPolicy:
     return wiring.share_link_policy(state)
 
 
-def _sealer(state: StateDep) -> Sealer:
+async def _sealer(state: StateDep) -> Sealer:
     return wiring.wallet_sealer(state)
 
 
-def _services(state: StateDep) -> VerifierServices:
+async def _services(state: StateDep) -> VerifierServices:
     return verifier_services(state)
 
 

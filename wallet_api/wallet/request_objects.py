@@ -23,7 +23,7 @@ from keys.errors import KeyLayerError
 from keys.jwk import alg_for_jwk, public_jwk
 from keys.jws import SUPPORTED_ALGS, VerificationKey, parse_compact
 from wallet_api.wallet.errors import RequestObjectInvalid
-from wallet_api.wallet.fetching import Fetcher
+from wallet_api.wallet.fetching import Fetcher, acceptable_uri
 
 SCHEME = "openid4vp"
 REQUEST_OBJECT_TYP = "oauth-authz-req+jwt"
@@ -110,8 +110,8 @@ def _claims(client_id: str, payload: dict[str, Any], now: datetime) -> VerifiedR
     if payload.get("response_mode") != "direct_post":
         raise RequestObjectInvalid("only response_mode direct_post is supported")
     response_uri, nonce = payload.get("response_uri"), payload.get("nonce")
-    if not isinstance(response_uri, str) or not response_uri.startswith("https://"):
-        raise RequestObjectInvalid("response_uri must be an https URL")
+    if not isinstance(response_uri, str) or not acceptable_uri(response_uri):
+        raise RequestObjectInvalid("response_uri must be an https URL (or http on this machine)")
     if not isinstance(nonce, str) or not nonce:
         raise RequestObjectInvalid("the request has no nonce")
     exp = payload.get("exp")

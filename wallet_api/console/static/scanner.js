@@ -70,7 +70,7 @@
     const rows = [];
     if (items.alcohol_bottles || items.alcohol_litres) {
       rows.push(el("tr", { "data-item": "alcohol" }, el("td", {}, t("category_alcohol")),
-        el("td", {}, `${plain(items.alcohol_bottles || 0)} × · ${plain(items.alcohol_litres || 0)} L`),
+        el("td", {}, `${plain(items.alcohol_bottles || 0)} ${t("bottles")}, ${plain(items.alcohol_litres || 0)} L`),
         el("td", {}, `${Number(items.alcohol_value_usd || 0).toLocaleString()} USD`), el("td", {})));
     }
     for (const key of ["cigarettes", "perfume_ml"]) {
