@@ -116,7 +116,9 @@ def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console
             process.kill()
 
 
-@pytest.fixture(scope="session")
+# module scope: sync_playwright keeps an event loop running in this thread until it stops,
+# which would break later tests that call asyncio.run
+@pytest.fixture(scope="module")
 def chromium(console_server: ConsoleServer) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
