@@ -56,3 +56,10 @@ def test_ecert_serve_zero_configuration(tmp_path: Path) -> None:
     assert "new active key" in rotated.stdout
     listed = subprocess.run([str(ecert), "keys", "list", "--json"], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
     assert '"published"' in listed.stdout and '"active"' in listed.stdout
+
+
+def test_wallet_purge_expired_command(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ECERT_")}
+    ecert = Path(sys.executable).with_name("ecert")
+    done = subprocess.run([str(ecert), "wallet", "purge-expired"], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.startswith("purged 0 ")

@@ -19,6 +19,8 @@ app.add_typer(keys_app, name="keys")
 operator_app = typer.Typer(help="Agency operators (issuer admin API keys)", no_args_is_help=True)
 app.add_typer(operator_app, name="operator")
 app.add_typer(rp_app, name="rp")
+wallet_app = typer.Typer(help="Holders' wallets: maintenance jobs", no_args_is_help=True)
+app.add_typer(wallet_app, name="wallet")
 app.command("people")(people)
 app.command("offer")(offer)
 app.command("scan")(scan)
@@ -117,6 +119,19 @@ def operator_add(
         created = add_operator(session, name=name, agency_id=agency, now=state.clock.now())
     out = {"operator_id": created.operator.id, "agency": agency, "api_key": created.api_key}
     typer.echo(json.dumps(out) if as_json else f"operator {out['operator_id']} for {agency}: API key {out['api_key']}")
+
+
+@wallet_app.command("purge-expired")
+def wallet_purge_expired() -> None:
+    """Delete stored certificates past expiry + ECERT_EXPIRED_CREDENTIAL_RETENTION_DAYS (run it daily)."""
+    from wallet_api.wallet.credential_views import purge_expired
+
+    state = _state()
+    with Session(state.engine) as session:
+        purged = purge_expired(
+            session, now=state.clock.now(), retention_days=state.settings.expired_credential_retention_days
+        )
+    typer.echo(f"purged {purged} expired certificates")
 
 
 def main() -> None:  # pragma: no cover

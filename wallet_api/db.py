@@ -32,7 +32,9 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     # no pre-ping: it costs a round trip per checkout; stale connections are recycled instead
-    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
+    # pool_size covers a worker's usual concurrency: an overflow connection is closed on return,
+    # and reconnecting (a new PostgreSQL backend) per request cost more than the query
+    return create_engine(url, pool_size=20, max_overflow=20, pool_recycle=1800)
 
 
 def alembic_config(engine: Engine) -> Config:
