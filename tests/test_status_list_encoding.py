@@ -26,7 +26,7 @@ from schemas.status_list import (
     pack_statuses,
 )
 
-VECTORS = Path(__file__).resolve().parents[2] / "shared" / "vectors" / "token-status-list"
+VECTORS = Path(__file__).resolve().parent / "vectors" / "token-status-list"
 LONG_LIST_SIZE = 1 << 20  # "All examples are initialized with a size of 2^20 entries."
 
 #: the draft's §4.1 examples, entry by entry (the byte arrays are in the vector files)
