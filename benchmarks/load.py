@@ -4,7 +4,8 @@ Plain asyncio streams speaking HTTP/1.1 keep-alive: an httpx client spends more 
 request than the server under test, and on two cores the driver's cost comes out of the
 server's share. Requests are read from a JSONL file, each sent once (so single-use
 nonces, codes and QR marks are each presented once), or one request repeated. Bounded in
-count and in time; prints one JSON object: rate, status counts, latency percentiles.
+count and in time; prints one JSON object: rate, status counts, latency percentiles, and
+(with ``tally``) counts of chosen top-level fields of the JSON answers, e.g. ``valid=True``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class LoadSpec:
     #: send the first request of the file this many times instead of each request once
     repeat: int = 0
     warmup: int = 0
+    #: top-level keys of each JSON answer to count by value ("valid" → {"valid=True": n, ...})
+    tally: list[str] | None = None
 
 
 def encode_request(host: str, port: int, item: dict[str, Any]) -> bytes:
@@ -63,6 +66,16 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     return status, b""
 
 
+def _tally(keys: list[str], body: bytes, counts: dict[str, int]) -> None:
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        answer = None
+    for key in keys:
+        label = f"{key}={answer.get(key)!r}" if isinstance(answer, dict) else f"{key}=<not a JSON object>"
+        counts[label] = counts.get(label, 0) + 1
+
+
 async def _connection(spec: LoadSpec, queue: list[bytes], stats: dict[str, Any], deadline: float) -> None:
     reader, writer = await asyncio.open_connection(spec.host, spec.port)
     try:
@@ -75,6 +88,8 @@ async def _connection(spec: LoadSpec, queue: list[bytes], stats: dict[str, Any],
             stats["status"][status] = stats["status"].get(status, 0) + 1
             if status >= 400 and len(stats["error_samples"]) < 3:
                 stats["error_samples"].append(body[:300].decode("utf-8", "replace"))
+            if spec.tally:  # after the clock stopped: parsing is not in the latency
+                _tally(spec.tally, body, stats["tally"])
     finally:
         writer.close()
 
@@ -88,11 +103,11 @@ async def run_load(spec: LoadSpec) -> dict[str, Any]:
     encoded = encoded[: spec.max_requests + spec.warmup]
     warm, timed = encoded[: spec.warmup], encoded[spec.warmup :]
     if warm:
-        warm_stats: dict[str, Any] = {"latencies": [], "status": {}, "error_samples": []}
+        warm_stats: dict[str, Any] = {"latencies": [], "status": {}, "error_samples": [], "tally": {}}
         warm.reverse()
         await asyncio.gather(*(_connection(spec, warm, warm_stats, time.perf_counter() + 30) for _ in range(spec.concurrency)))
     timed.reverse()  # pop() from the end takes them in file order
-    stats: dict[str, Any] = {"latencies": [], "status": {}, "error_samples": []}
+    stats: dict[str, Any] = {"latencies": [], "status": {}, "error_samples": [], "tally": {}}
     start = time.perf_counter()
     await asyncio.gather(
         *(_connection(spec, timed, stats, start + spec.max_seconds) for _ in range(spec.concurrency))
@@ -108,6 +123,7 @@ async def run_load(spec: LoadSpec) -> dict[str, Any]:
         "p99_ms": percentile(latencies, 0.99) * 1000,
         "max_ms": (latencies[-1] if latencies else float("nan")) * 1000,
         "error_samples": stats["error_samples"],
+        "tally": dict(sorted(stats["tally"].items())),
     }
 
 

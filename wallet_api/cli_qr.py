@@ -41,7 +41,7 @@ def scan(
             answer = verify_scanned(
                 None if offline else session,
                 text=text, requested_profile=profile, profiles=profiles(state), services=qr_services(state, session),
-                customs=customs_context(state, session), party=None, now=state.clock.epoch(),
+                customs=customs_context(state, session, signing=False), party=None, now=state.clock.epoch(),
                 consume=False,
             )
     except WalletError as exc:

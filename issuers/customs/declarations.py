@@ -37,7 +37,8 @@ VERSION_TABLE = "issuers_customs_declaration_version"
 
 @dataclass(frozen=True)
 class CustomsContext:
-    signer: Signer
+    #: None where nothing is signed (the desk only assesses): saves reading the active key
+    signer: Signer | None
     sealer: Sealer
     rule_book: RuleBook
     rates: RateTable
@@ -102,6 +103,8 @@ def _new_version(
     # the whole assessment must be computable before anything is signed (unknown currency → 422)
     assess_claims(claims, context)
     expires_at = _expiry(form.arrival_date)
+    if context.signer is None:
+        raise RuntimeError("a customs context without a signer cannot issue declarations")
     part = sign_issuer_part(signer=context.signer, claims=claims, holder_jwk=device_jwk, exp=int(expires_at.timestamp()))
     version_id = uuid.uuid4().hex
     content = json.dumps({"form": form.model_dump(mode="json"), "claims": claims}, ensure_ascii=False).encode()

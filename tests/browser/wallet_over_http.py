@@ -123,7 +123,7 @@ def decode_qr_png(png: bytes) -> str:
     import zxingcpp
     from PIL import Image
 
-    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)), formats=zxingcpp.BarcodeFormat.QRCode)
     assert found, "no QR code on the screen"
     return found[0].text
 

@@ -44,7 +44,8 @@ def qr_text_from_image(data: bytes, *, max_bytes: int, max_pixels: int) -> str:
         raise ImageTooLarge(f"images are limited to {max_pixels} pixels") from None
     except (UnidentifiedImageError, OSError, ValueError):
         raise ImageInvalid("the upload is not an image we can read") from None
-    found = [r for r in zxingcpp.read_barcodes(image.convert("L")) if r.format == zxingcpp.BarcodeFormat.QRCode]
+    # a desk scanner reads QR codes only: other symbologies can be "found" in QR module noise
+    found = zxingcpp.read_barcodes(image.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode)
     if not found:
         raise QrNotFound("no QR code in the image")
     return found[0].text

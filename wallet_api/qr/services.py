@@ -33,9 +33,21 @@ def agency_ids(state: AppState) -> set[str]:
     return {type_def.agency.id for type_def in state.registry.all()}
 
 
+_KEY_INDEX = "qr_issuer_key_index"
+
+
 def issuer_key_index(state: AppState, session: Session) -> IssuerKeyIndex:
-    keys = [VerificationKey.from_jwk(row.public_jwk, kid=row.kid) for row in published_keys(session, now=state.clock.now())]
-    return IssuerKeyIndex((agency, key) for agency in agency_ids(state) for key in keys)
+    """The published keys, read each time (a rotation counts at once), but the index built
+    only when the set of published kids changes: parsing keys costs more than the query."""
+    rows = published_keys(session, now=state.clock.now())
+    kids = tuple(row.kid for row in rows)
+    cached = state.extras.get(_KEY_INDEX)
+    if cached is not None and cached[0] == kids:  # type: ignore[index]
+        return cached[1]  # type: ignore[index,no-any-return]
+    keys = [VerificationKey.from_jwk(row.public_jwk, kid=row.kid) for row in rows]
+    index = IssuerKeyIndex((agency, key) for agency in agency_ids(state) for key in keys)
+    state.extras[_KEY_INDEX] = (kids, index)  # one dict store: atomic under the GIL
+    return index
 
 
 def _device_state(session: Session, jwk: dict[str, str]) -> str:
@@ -74,10 +86,10 @@ def profiles(state: AppState) -> dict[str, QrProfile]:
     return qr_profiles(mobile_id_ttl_s=settings.qr_mobile_id_ttl_s, customs_ttl_s=settings.qr_customs_ttl_s)
 
 
-def customs_context(state: AppState, session: Session) -> CustomsContext:
+def customs_context(state: AppState, session: Session, *, signing: bool = True) -> CustomsContext:
     settings = state.settings
     return CustomsContext(
-        signer=state.signers.active_signer(session),
+        signer=state.signers.active_signer(session) if signing else None,
         sealer=sealer(state),
         rule_book=cached_rule_book(settings.customs_rules_file or DEFAULT_RULES_FILE),
         rates=cached_rate_table(settings.customs_rates_file or DEFAULT_RATES_FILE),

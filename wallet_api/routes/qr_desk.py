@@ -7,12 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
+from verifiers.models import RelyingParty
 from wallet_api.deps import ClockDep, SessionDep, SettingsDep, StateDep
 from wallet_api.qr.deps import CustomsContextDep, QrServicesDep
 from wallet_api.qr.desk import verify_scanned
 from wallet_api.qr.images import qr_text_from_image
-from wallet_api.qr.services import profiles
+from wallet_api.qr.services import customs_context, profiles, qr_services
 from wallet_api.rp_auth import CurrentRelyingParty
+from wallet_api.state import AppState
+from wallet_api.unit_of_work import in_one_hop, transaction
 
 router = APIRouter(prefix="/v1/qr", tags=["verifier: QR desk"])
 
@@ -25,16 +28,19 @@ class QrVerifyRequest(BaseModel):
     )
 
 
+def _verify_text(state: AppState, *, text: str, profile: str | None, party: RelyingParty, now: int) -> dict[str, Any]:
+    # the scan mark and a customs clearance commit together: a transactional session
+    with transaction(state.engine) as session:
+        return verify_scanned(
+            session, text=text, requested_profile=profile, profiles=profiles(state),
+            services=qr_services(state, session), customs=customs_context(state, session, signing=False), party=party, now=now,
+        )
+
+
 @router.post("/verify")
-def verify(
-    body: QrVerifyRequest, party: CurrentRelyingParty, session: SessionDep, state: StateDep, services: QrServicesDep,
-    customs: CustomsContextDep, clock: ClockDep,
-) -> dict[str, Any]:
+async def verify(body: QrVerifyRequest, party: CurrentRelyingParty, state: StateDep, clock: ClockDep) -> dict[str, Any]:
     """200 with ``valid`` and a stable ``code`` for any QR text; claims only of a verified one."""
-    return verify_scanned(
-        session, text=body.text, requested_profile=body.profile, profiles=profiles(state), services=services,
-        customs=customs, party=party, now=clock.epoch(),
-    )
+    return await in_one_hop(_verify_text, state, text=body.text, profile=body.profile, party=party, now=clock.epoch())
 
 
 @router.post("/verify-image")
