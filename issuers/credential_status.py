@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, select
 
 from issuers.models import IssuedCredential, IssuedCredentialPublic
 from issuers.status_lists.entries import get_status, set_status
 from schemas.errors import Conflict, InvalidInput, NotFound
+from schemas.registry import TypeRegistry
 from schemas.status_list import INVALID, SUSPENDED, VALID
 
 STATUS_BY_ACTION: dict[str, int] = {"revoke": INVALID, "suspend": SUSPENDED, "reinstate": VALID}
@@ -67,3 +69,21 @@ def lookup_document(session: Session, *, document_number: str, now: datetime) ->
     if record is None:
         raise NotFound("no certificate with this document check number")
     return credential_state(session, record, now=now)
+
+
+def document_check(session: Session, *, document_number: str, registry: TypeRegistry, now: datetime) -> dict[str, Any]:
+    """The public answer to a 문서확인번호 check: genuine and current, nothing about the holder."""
+    state = lookup_document(session, document_number=document_number, now=now)
+    record = state.credential
+    type_def = registry.get(record.type_id)
+    return {
+        "document_number": record.document_number,
+        "genuine": True,
+        "current": state.status == "valid" and not state.expired,
+        "status": "expired" if state.expired and state.status == "valid" else state.status,
+        "type_id": record.type_id,
+        "type_name": type_def.name.model_dump(),
+        "agency": type_def.agency.model_dump(),
+        "issued_at": record.issued_at.isoformat(),
+        "expires_at": record.expires_at.isoformat(),
+    }

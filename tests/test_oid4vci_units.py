@@ -26,7 +26,7 @@ from issuers.oid4vci.errors import (
     InvalidTokenRequest,
     UnsupportedGrantType,
 )
-from issuers.oid4vci.metadata import claim_path, credential_issuer_metadata
+from issuers.oid4vci.metadata import credential_issuer_metadata
 from issuers.oid4vci.models import MAX_TX_CODE_FAILURES, Oid4vciNonce, Oid4vciOffer
 from issuers.oid4vci.nonces import consume_nonce, issue_nonce
 from issuers.oid4vci.offers import (
@@ -44,6 +44,7 @@ from issuers.oid4vci.tokens import (
     parse_token_request,
     redeem_pre_authorized_code,
 )
+from issuers.type_metadata import claim_path
 from keys.b64 import b64url_encode
 from keys.jws import Signer, generate_private_key, json_compact
 from keys.sealing import SealError

@@ -8,7 +8,7 @@ from typing import Any
 from issuers.oid4vci.offers import OID4VCI_DELIVERY, PRE_AUTHORIZED_GRANT
 from issuers.oid4vci.proofs import PROOF_ALGS
 from issuers.pipeline import SD_JWT_VC_TYP, vct_for
-from schemas.claim_paths import ELEMENT
+from issuers.type_metadata import claim_paths
 from schemas.registry import CertificateType, Localized, TypeRegistry
 
 TOKEN_PATH = "/token"
@@ -27,20 +27,10 @@ def _display(names: Localized, descriptions: Localized | None = None) -> list[di
     return entries
 
 
-def claim_path(dotted: str) -> list[str | None]:
-    """``address_history[].address`` → ``["address_history", null, "address"]`` (§B.2: null selects every element)."""
-    path: list[str | None] = []
-    for segment in dotted.split("."):
-        path.append(segment.removesuffix(ELEMENT))
-        if segment.endswith(ELEMENT):
-            path.append(None)
-    return path
-
-
 def claims_description(type_def: CertificateType) -> list[dict[str, Any]]:
     return [
-        {"path": claim_path(dotted), "mandatory": claim.required, "display": _display(claim.label)}
-        for dotted, claim in type_def.iter_claims()
+        {"path": path, "mandatory": claim.required, "display": _display(claim.label)}
+        for path, claim in claim_paths(type_def)
     ]
 
 

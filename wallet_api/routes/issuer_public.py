@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from issuers.credential_status import lookup_document
+from issuers.credential_status import document_check
 from issuers.pipeline import vct_for
 from issuers.type_metadata import vct_type_metadata
 from schemas.status_list import STATUS_LIST_MEDIA_TYPE
@@ -30,17 +30,4 @@ def vct_metadata(type_id: str, registry: RegistryDep, settings: SettingsDep) -> 
 @router.get("/v1/documents/{document_number}")
 def check_document(document_number: str, session: SessionDep, registry: RegistryDep, clock: ClockDep) -> dict[str, Any]:
     """문서확인번호: is a printed copy genuine and current? Says nothing about its holder."""
-    state = lookup_document(session, document_number=document_number, now=clock.now())
-    record = state.credential
-    type_def = registry.get(record.type_id)
-    return {
-        "document_number": record.document_number,
-        "genuine": True,
-        "current": state.status == "valid" and not state.expired,
-        "status": "expired" if state.expired and state.status == "valid" else state.status,
-        "type_id": record.type_id,
-        "type_name": type_def.name.model_dump(),
-        "agency": type_def.agency.model_dump(),
-        "issued_at": record.issued_at.isoformat(),
-        "expires_at": record.expires_at.isoformat(),
-    }
+    return document_check(session, document_number=document_number, registry=registry, now=clock.now())
