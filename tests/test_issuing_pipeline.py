@@ -11,28 +11,15 @@ from issuers.models import IssuedCredential
 from issuers.pipeline import issue_credential
 from issuers.status_lists.models import IssuerStatusList
 from schemas.errors import InvalidInput, NoRecord, UnknownCertificateType
+from schemas.registry import load_registry
 from tests.issuing_helpers import device_signer, issue_for, person_with_record
 from verifiers.sd_jwt_verifier import verify_sd_jwt
 from wallet_api.issuing import issuer_context
 from wallet_api.state import AppState
 
-AGENCY_TYPES = [
-    "resident_registration_copy",
-    "resident_registration_abstract",
-    "local_tax_payment",
-    "national_tax_payment",
-    "entry_exit_record",
-    "health_insurance_eligibility",
-    "health_insurance_premium_payment",
-    "national_pension_membership",
-    "building_register_copy",
-    "building_register_extract",
-    "land_register",
-    "driving_record",
-    "military_service_record",
-    "mobile_driver_licence",
-    "mobile_civil_servant_id",
-]
+# every type an agency issues as SD-JWT VC, read from the type files (the customs
+# declaration is filled in by the traveller and travels as a QR)
+AGENCY_TYPES = [t.id for t in load_registry().all() if t.delivery == "sd-jwt-vc"]
 
 
 @pytest.fixture
