@@ -19,6 +19,7 @@ PrivateKey = ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 
 #: the one algorithm each key type may be used with
 ALG_FOR_KTY_CRV: dict[tuple[str, str], str] = {("EC", "P-256"): "ES256", ("OKP", "Ed25519"): "EdDSA"}
+_P256 = ec.SECP256R1()
 
 
 def public_jwk(key: PublicKey | PrivateKey) -> dict[str, str]:
@@ -78,9 +79,9 @@ def public_key_from_jwk(jwk: Any) -> PublicKey:
             y = b64url_decode(jwk["y"])
             if len(x) != 32 or len(y) != 32:
                 raise JWKInvalid("bad P-256 coordinate length")
-            return ec.EllipticCurvePublicNumbers(
-                int.from_bytes(x, "big"), int.from_bytes(y, "big"), ec.SECP256R1()
-            ).public_key()
+            # the uncompressed SEC1 point: OpenSSL refuses coordinates off the curve or out of
+            # the field as the public-numbers route does, without the round trip through ints
+            return ec.EllipticCurvePublicKey.from_encoded_point(_P256, b"\x04" + x + y)
         x = b64url_decode(jwk["x"])
         if len(x) != 32:
             raise JWKInvalid("bad Ed25519 key length")

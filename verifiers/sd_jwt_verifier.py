@@ -13,7 +13,7 @@ from typing import Any
 
 from keys.errors import JWKInvalid, JWSError, JWSKeyUnknown, JWSMalformed, KeyLayerError
 from keys.jwk import alg_for_jwk, public_key_from_jwk
-from keys.jws import UnverifiedJWS, VerificationKey, VerifiedJWS, check_header, parse_compact, verify_compact
+from keys.jws import UnverifiedJWS, VerificationKey, VerifiedJWS, check_header, parse_compact, verify_signature
 from keys.sd_jwt import (
     ARRAY_DIGEST_KEY,
     KB_JWT_TYP,
@@ -76,14 +76,22 @@ class _Unblinder:
         self._seen: set[str] = set()
         self.paths: set[ClaimPath] = set()
 
-    def _claim_digest(self, digest: Any) -> Disclosure | None:
-        if not isinstance(digest, str):
-            raise DisclosureInvalid("a digest is not a string")
-        # every digest counts, decoys and undisclosed ones too: a repeat means a forged layout
-        if digest in self._seen:
-            raise DisclosureInvalid("a digest appears more than once")
-        self._seen.add(digest)
-        return self._by_digest.get(digest)
+    def _referenced(self, digests: list[Any] | tuple[Any, ...]) -> list[Disclosure]:
+        """The disclosures ``digests`` point at, in order; decoys and withheld claims are skipped."""
+        seen = self._seen
+        by_digest = self._by_digest
+        found: list[Disclosure] = []
+        for digest in digests:
+            if not isinstance(digest, str):
+                raise DisclosureInvalid("a digest is not a string")
+            # every digest counts, decoys and undisclosed ones too: a repeat means a forged layout
+            if digest in seen:
+                raise DisclosureInvalid("a digest appears more than once")
+            seen.add(digest)
+            disclosure = by_digest.get(digest)
+            if disclosure is not None:
+                found.append(disclosure)
+        return found
 
     def unblind(self, node: Any, path: ClaimPath) -> Any:
         if len(path) > MAX_DEPTH:
@@ -106,10 +114,7 @@ class _Unblinder:
             return out
         if not isinstance(digests, list):
             raise DisclosureInvalid("_sd is not an array")
-        for digest in digests:
-            disclosure = self._claim_digest(digest)
-            if disclosure is None:
-                continue  # a decoy, or a claim the holder chose not to disclose
+        for disclosure in self._referenced(digests):
             name = disclosure.name
             if name is None:
                 raise DisclosureInvalid("an array-element disclosure is referenced from _sd")
@@ -127,9 +132,10 @@ class _Unblinder:
             if isinstance(element, dict) and ARRAY_DIGEST_KEY in element:
                 if len(element) != 1:
                     raise DisclosureInvalid("an array digest object has other members")
-                disclosure = self._claim_digest(element[ARRAY_DIGEST_KEY])
-                if disclosure is None:
-                    continue
+                referenced = self._referenced((element[ARRAY_DIGEST_KEY],))
+                if not referenced:
+                    continue  # a decoy, or an element the holder chose not to disclose
+                disclosure = referenced[0]
                 if disclosure.name is not None:
                     raise DisclosureInvalid("an object-property disclosure is referenced from an array")
                 claim_path = (*path, len(out))
@@ -193,12 +199,12 @@ def _verify_issuer_jwt(
     if verified_issuer_jwt is not None and _already_verified(parsed, key, verified_issuer_jwt):
         return verified_issuer_jwt.header, verified_issuer_jwt.payload, key
     try:
-        verified = verify_compact(parsed, key)
+        payload = verify_signature(parsed, key)
     except JWSMalformed as exc:
         raise Malformed(f"issuer-signed JWT: {exc}") from None
     except JWSError as exc:
         raise SignatureInvalid(str(exc)) from None
-    return verified.header, verified.payload, key
+    return parsed.unverified_header, payload, key
 
 
 def _holder_key(issuer_payload: dict[str, Any]) -> tuple[dict[str, Any], VerificationKey]:
@@ -233,7 +239,7 @@ def _verify_kb_jwt(
     if parsed.unverified_header.get("typ") != KB_JWT_TYP:
         raise TypeMismatch(f"KB-JWT typ must be {KB_JWT_TYP!r}")
     try:
-        payload = verify_compact(parsed, key).payload
+        payload = verify_signature(parsed, key)
     except JWSMalformed as exc:
         raise Malformed(f"KB-JWT: {exc}") from None
     except JWSError as exc:
