@@ -34,6 +34,8 @@ class LoadSpec:
     warmup: int = 0
     #: top-level keys of each JSON answer to count by value ("valid" → {"valid=True": n, ...})
     tally: list[str] | None = None
+    #: open loop: requests per second sent on a fixed schedule; None: closed loop
+    rate: float | None = None
 
 
 def encode_request(host: str, port: int, item: dict[str, Any]) -> bytes:
@@ -76,6 +78,15 @@ def _tally(keys: list[str], body: bytes, counts: dict[str, int]) -> None:
         counts[label] = counts.get(label, 0) + 1
 
 
+def _record(spec: LoadSpec, stats: dict[str, Any], latency: float, status: int, body: bytes) -> None:
+    stats["latencies"].append(latency)
+    stats["status"][status] = stats["status"].get(status, 0) + 1
+    if (status >= 400 or status == DROPPED) and len(stats["error_samples"]) < 3:
+        stats["error_samples"].append(body[:300].decode("utf-8", "replace"))
+    if spec.tally:  # after the clock stopped: parsing is not in the latency
+        _tally(spec.tally, body, stats["tally"])
+
+
 async def _connection(spec: LoadSpec, queue: list[bytes], stats: dict[str, Any], deadline: float) -> None:
     reader, writer = await asyncio.open_connection(spec.host, spec.port)
     try:
@@ -84,14 +95,59 @@ async def _connection(spec: LoadSpec, queue: list[bytes], stats: dict[str, Any],
             start = time.perf_counter()
             writer.write(request)
             status, body = await _read_response(reader)
-            stats["latencies"].append(time.perf_counter() - start)
-            stats["status"][status] = stats["status"].get(status, 0) + 1
-            if status >= 400 and len(stats["error_samples"]) < 3:
-                stats["error_samples"].append(body[:300].decode("utf-8", "replace"))
-            if spec.tally:  # after the clock stopped: parsing is not in the latency
-                _tally(spec.tally, body, stats["tally"])
+            _record(spec, stats, time.perf_counter() - start, status, body)
     finally:
         writer.close()
+
+
+Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
+#: the status recorded for a request whose connection the server dropped (open loop)
+DROPPED = 0
+
+
+async def _send_when_due(
+    spec: LoadSpec, request: bytes, due: float, free: asyncio.Queue[Connection], stats: dict[str, Any]
+) -> None:
+    reader, writer = await free.get()  # waiting for a free connection is queueing: it is in the latency
+    try:
+        writer.write(request)
+        status, body = await _read_response(reader)
+    except (ConnectionError, asyncio.IncompleteReadError) as exc:
+        # counted as status 0 (a bad answer in every report), and the run goes on on a new
+        # connection: one dropped connection must not lose the whole figure
+        _record(spec, stats, time.perf_counter() - due, DROPPED, repr(exc).encode())
+        writer.close()
+        free.put_nowait(await asyncio.open_connection(spec.host, spec.port))
+        return
+    _record(spec, stats, time.perf_counter() - due, status, body)
+    free.put_nowait((reader, writer))
+
+
+async def _open_loop(spec: LoadSpec, requests: list[bytes], stats: dict[str, Any], rate: float) -> float:
+    """Send ``requests`` in order on their schedule until they or ``max_seconds`` run out;
+    returns the seconds until the last answer."""
+    free: asyncio.Queue[Connection] = asyncio.Queue()
+    for _ in range(spec.concurrency):
+        free.put_nowait(await asyncio.open_connection(spec.host, spec.port))
+    loop = asyncio.get_running_loop()
+    sent: list[asyncio.Task[None]] = []
+    start = time.perf_counter()
+    for i, request in enumerate(requests):
+        due = start + i / rate
+        if due - start >= spec.max_seconds:
+            break
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        # how late the driver itself sent this one: large values mean the driver, not the
+        # server, could not keep the schedule (the figure is then not a measurement)
+        stats["send_lag"] = max(stats.get("send_lag", 0.0), time.perf_counter() - due)
+        sent.append(loop.create_task(_send_when_due(spec, request, due, free, stats)))
+    await asyncio.gather(*sent)
+    elapsed = time.perf_counter() - start
+    while not free.empty():
+        free.get_nowait()[1].close()
+    return elapsed
 
 
 async def run_load(spec: LoadSpec) -> dict[str, Any]:
@@ -106,15 +162,18 @@ async def run_load(spec: LoadSpec) -> dict[str, Any]:
         warm_stats: dict[str, Any] = {"latencies": [], "status": {}, "error_samples": [], "tally": {}}
         warm.reverse()
         await asyncio.gather(*(_connection(spec, warm, warm_stats, time.perf_counter() + 30) for _ in range(spec.concurrency)))
-    timed.reverse()  # pop() from the end takes them in file order
     stats: dict[str, Any] = {"latencies": [], "status": {}, "error_samples": [], "tally": {}}
-    start = time.perf_counter()
-    await asyncio.gather(
-        *(_connection(spec, timed, stats, start + spec.max_seconds) for _ in range(spec.concurrency))
-    )
-    elapsed = time.perf_counter() - start
+    if spec.rate:
+        elapsed = await _open_loop(spec, timed, stats, spec.rate)
+    else:
+        timed.reverse()  # pop() from the end takes them in file order
+        start = time.perf_counter()
+        await asyncio.gather(
+            *(_connection(spec, timed, stats, start + spec.max_seconds) for _ in range(spec.concurrency))
+        )
+        elapsed = time.perf_counter() - start
     latencies = sorted(stats["latencies"])
-    return {
+    report = {
         "requests": len(latencies),
         "seconds": elapsed,
         "rate": len(latencies) / elapsed if elapsed else 0.0,
@@ -125,6 +184,10 @@ async def run_load(spec: LoadSpec) -> dict[str, Any]:
         "error_samples": stats["error_samples"],
         "tally": dict(sorted(stats["tally"].items())),
     }
+    if spec.rate:
+        report["offered_rate"] = spec.rate
+        report["max_send_lag_ms"] = stats.get("send_lag", 0.0) * 1000
+    return report
 
 
 def main() -> None:

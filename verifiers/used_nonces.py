@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql import Executable
 from sqlmodel import Session
 
+from verifiers.compiled_statement import CompiledStatement
 from verifiers.models import UsedNonce
 
 _TABLE = UsedNonce.__table__  # type: ignore[attr-defined]
+
+
+def _mark_statement(dialect_name: str) -> Executable:
+    insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+    return (
+        insert(_TABLE)
+        .values(scope=bindparam("scope"), digest=bindparam("digest"), used_at=bindparam("used_at"),
+                expires_at=bindparam("expires_at"))
+        .on_conflict_do_nothing(index_elements=["scope", "digest"])
+        # RETURNING rather than rowcount: psycopg 3 reports -1 for this insert under SQLAlchemy
+        .returning(_TABLE.c.id)
+    )
+
+
+_MARK = CompiledStatement(_mark_statement)
 
 
 def mark_used(session: Session, *, digest: str, scope: str, now: int, expires_at: int) -> bool:
@@ -18,16 +35,8 @@ def mark_used(session: Session, *, digest: str, scope: str, now: int, expires_at
     the caller's whole PostgreSQL transaction, and SQLite savepoints are unreliable under
     pysqlite. A concurrent insert of the same mark waits for the first and then inserts nothing.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(_TABLE)
-        .values(scope=scope, digest=digest, used_at=now, expires_at=expires_at)
-        .on_conflict_do_nothing(index_elements=["scope", "digest"])
-        # RETURNING rather than rowcount: psycopg 3 reports -1 for this insert under SQLAlchemy
-        .returning(_TABLE.c.id)
-    )
-    return session.execute(statement).first() is not None
+    values = {"scope": scope, "digest": digest, "used_at": now, "expires_at": expires_at}
+    return _MARK.execute(session, values).first() is not None
 
 
 def purge_used(session: Session, *, now: int) -> int:

@@ -9,9 +9,12 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+#: connections per async pool per worker (see make_async_engine)
+ASYNC_POOL_SIZE = 12
 
 
 def make_engine(url: str) -> Engine:
@@ -35,6 +38,21 @@ def make_engine(url: str) -> Engine:
     # pool_size covers a worker's usual concurrency: an overflow connection is closed on return,
     # and reconnecting (a new PostgreSQL backend) per request cost more than the query
     return create_engine(url, pool_size=20, max_overflow=20, pool_recycle=1800)
+
+
+def make_async_engine(engine: Engine, *, isolation_level: str | None = None) -> AsyncEngine | None:
+    """An async engine on the same database as ``engine`` (its own pool), where the driver
+    has an async mode: psycopg does; pysqlite does not (None: callers use threads)."""
+    if engine.dialect.name != "postgresql" or engine.dialect.driver != "psycopg":
+        return None
+    options = {"isolation_level": isolation_level} if isolation_level else {}
+    # no overflow: one loop does the CPU work of every request, so a few connections keep it
+    # busy; a request past them waits for one (cheap, on the loop) instead of opening an
+    # overflow connection, which is closed on return: a new PostgreSQL backend per request
+    # under load cost more than the request
+    return create_async_engine(
+        engine.url, pool_size=ASYNC_POOL_SIZE, max_overflow=0, pool_timeout=30, pool_recycle=1800, **options
+    )
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -17,12 +17,12 @@ import time
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 
 from schemas.errors import AuthError
 from verifiers.models import RelyingParty
 from verifiers.relying_parties import authenticate, hash_api_key
-from wallet_api.deps import StateDep
+from wallet_api.deps import state_of
 from wallet_api.state import AppState
 from wallet_api.unit_of_work import autocommit, in_one_hop
 
@@ -72,7 +72,9 @@ def _load(state: AppState, api_key: str) -> RelyingParty:
         return authenticate(session, api_key=api_key)
 
 
-async def current_relying_party(state: StateDep, authorization: Annotated[str | None, Header()] = None) -> RelyingParty:
+async def current_relying_party(request: Request, authorization: Annotated[str | None, Header()] = None) -> RelyingParty:
+    # the state from the request, not StateDep: one dependency less to solve on every call
+    state = state_of(request)
     api_key = bearer_token(authorization)
     cache = relying_party_cache(state)
     key_hash = hash_api_key(api_key)

@@ -23,6 +23,8 @@ StatusUri = Callable[[str, bytes], str | None]
 class QrServices:
     issuer_keys: IssuerKeyResolver
     device_key_from_jwk: DeviceKeyFactory
+    #: re-reads the issuer keys, for when ``issuer_keys`` is a cache that no key verified
+    fresh_issuer_keys: Callable[[], IssuerKeyResolver] | None = None
     status_checker: StatusListChecker | None = None
     status_uri: StatusUri | None = None
     device_state: DeviceState | None = None

@@ -48,7 +48,39 @@ def verify_scanned(
 ) -> dict[str, Any]:
     """``session`` None verifies offline (issuer keys and cached status lists only);
     ``consume`` False looks without passing (the single-use mark is rolled back)."""
-    profile = choose_profile(text, profiles, requested_profile)
+    return verify_with_profile(
+        session, text=text, profile=choose_profile(text, profiles, requested_profile), services=services,
+        customs=customs, party=party, now=now, consume=consume,
+    )
+
+
+def needs_transaction(profile: QrProfile | None, party: RelyingParty | None) -> bool:
+    """Whether a scan read with ``profile`` must run in one transaction, rather than with its
+    single-use mark committed by itself (no BEGIN and COMMIT round trips):
+
+    - a customs declaration is cleared in the same commit as its mark;
+    - a party not registered for every type the profile reads may be refused the verified
+      claims (403) after the mark is written, and then the mark must not stay.
+    """
+    if profile is None:
+        return False  # only the signature check runs: nothing is written
+    if CUSTOMS_TYPE in profile.types:
+        return True
+    return party is not None and any(type_id not in party.allowed for type_id in profile.types)
+
+
+def verify_with_profile(
+    session: Session | None,
+    *,
+    text: Any,
+    profile: QrProfile | None,
+    services: QrServices,
+    customs: CustomsContext,
+    party: RelyingParty | None,
+    now: int,
+    consume: bool = True,
+) -> dict[str, Any]:
+    """``verify_scanned`` with the profile already chosen (``choose_profile``)."""
     ctx = QrContext(text=text, services=services, now=now, relying_party_id=party.id if party else "", session=session)
     verdict = run_qr_profile(ctx, profile)
     answer = verdict.public()

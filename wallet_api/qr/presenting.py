@@ -20,8 +20,9 @@ from keys.b64 import b64url_decode, b64url_encode
 from keys.jwk import thumbprint
 from schemas.errors import Forbidden, InvalidInput
 from schemas.qr_image import qr_version, render_png, render_svg
-from schemas.qr_payload import UnsignedPresentation, build_presentation, finish_presentation, verify_qr_presentation
+from schemas.qr_payload import UnsignedPresentation, build_presentation, finish_presentation
 from schemas.qr_payload.envelope import PREFIX_FAMILIES
+from verifiers.qr.checks.signature import verify_with_services
 from verifiers.qr.context import QrServices
 from wallet_api.wallet.models import Device
 
@@ -59,9 +60,7 @@ def finish(
     if len(raw_signature) != 64:
         raise InvalidInput("the device signature is 64 bytes (ES256 r||s or Ed25519)")
     text = finish_presentation(unsigned, raw_signature)
-    verified = verify_qr_presentation(
-        text, issuer_key_resolver=services.issuer_keys, device_key_from_jwk=services.device_key_from_jwk, now=now
-    )
+    verified = verify_with_services(text, services, now=now)
     # only the holder whose device the issuer bound it to gets it drawn
     device = session.exec(select(Device).where(Device.jkt == thumbprint(verified.holder_jwk))).first()
     if device is None or device.holder_id != holder_id:

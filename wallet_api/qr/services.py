@@ -8,9 +8,12 @@ JWKS is built from.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlalchemy import bindparam
+from sqlalchemy.sql import Executable
+from sqlmodel import Session, col, select
 
 from issuers.customs.declarations import CustomsContext, find_by_issuer_part
 from issuers.customs.rates import DEFAULT_RATES_FILE, cached_rate_table
@@ -21,11 +24,12 @@ from keys.jwk import thumbprint
 from keys.jws import VerificationKey
 from keys.store import published_keys
 from schemas.qr_payload import IssuerKeyIndex
+from verifiers.compiled_statement import CompiledStatement
 from verifiers.qr.context import QrServices
 from verifiers.qr.profiles import QrProfile, qr_profiles
 from wallet_api.issuing import sealer
 from wallet_api.state import AppState
-from wallet_api.verifier_wiring import verifier_services
+from wallet_api.verifier_wiring import KEY_RECHECK_S, verifier_services
 from wallet_api.wallet.models import Device
 
 
@@ -36,25 +40,58 @@ def agency_ids(state: AppState) -> set[str]:
 _KEY_INDEX = "qr_issuer_key_index"
 
 
-def issuer_key_index(state: AppState, session: Session) -> IssuerKeyIndex:
-    """The published keys, read each time (a rotation counts at once), but the index built
-    only when the set of published kids changes: parsing keys costs more than the query."""
+@dataclass(frozen=True)
+class _CachedKeyIndex:
+    kids: tuple[str, ...]
+    index: IssuerKeyIndex
+    #: app-clock second the published set was read
+    read_at: int
+    #: the earliest publish_until among the keys: the set must be re-read by then
+    stale_at: int | None
+
+
+def issuer_key_index(state: AppState, session: Session, *, max_age_s: float = KEY_RECHECK_S) -> IssuerKeyIndex:
+    """The published keys as a resolver, re-read at most every ``max_age_s`` (app clock).
+
+    A key leaves at its ``publish_until`` to the second (the cache goes stale then) or within
+    ``max_age_s`` of an operator change, as on the SD-JWT path; a key published since the
+    last read is found at once, because a scan that no cached key verifies re-reads
+    (``fresh_issuer_keys``). The index is rebuilt only when the set of kids changes:
+    parsing keys costs more than the query.
+    """
+    now = state.clock.epoch()
+    cached = state.extras.get(_KEY_INDEX)
+    if (
+        isinstance(cached, _CachedKeyIndex)
+        and now - cached.read_at < max_age_s
+        and (cached.stale_at is None or now < cached.stale_at)
+    ):
+        return cached.index
     rows = published_keys(session, now=state.clock.now())
     kids = tuple(row.kid for row in rows)
-    cached = state.extras.get(_KEY_INDEX)
-    if cached is not None and cached[0] == kids:  # type: ignore[index]
-        return cached[1]  # type: ignore[index,no-any-return]
-    keys = [VerificationKey.from_jwk(row.public_jwk, kid=row.kid) for row in rows]
-    index = IssuerKeyIndex((agency, key) for agency in agency_ids(state) for key in keys)
-    state.extras[_KEY_INDEX] = (kids, index)  # one dict store: atomic under the GIL
+    if isinstance(cached, _CachedKeyIndex) and cached.kids == kids:
+        index = cached.index
+    else:
+        keys = [VerificationKey.from_jwk(row.public_jwk, kid=row.kid) for row in rows]
+        index = IssuerKeyIndex((agency, key) for agency in agency_ids(state) for key in keys)
+    ends = [int(row.publish_until.timestamp()) for row in rows if row.publish_until is not None]
+    state.extras[_KEY_INDEX] = _CachedKeyIndex(kids, index, now, min(ends, default=None))  # atomic under the GIL
     return index
 
 
+def _device_revoked_statement(dialect_name: str) -> Executable:
+    return select(col(Device.revoked_at)).where(col(Device.jkt) == bindparam("jkt")).limit(1)
+
+
+_DEVICE_REVOKED = CompiledStatement(_device_revoked_statement)
+
+
 def _device_state(session: Session, jwk: dict[str, str]) -> str:
-    device = session.exec(select(Device).where(Device.jkt == thumbprint(jwk))).first()
-    if device is None:
+    # one column through the compiled statement: this runs on every scan
+    row = _DEVICE_REVOKED.execute(session, {"jkt": thumbprint(jwk)}).first()
+    if row is None:
         return "unknown"
-    return "revoked" if device.revoked_at is not None else "active"
+    return "revoked" if row[0] is not None else "active"
 
 
 def _declaration_state(session: Session, digest: bytes) -> str:
@@ -73,6 +110,7 @@ def qr_services(state: AppState, session: Session) -> QrServices:
 
     return QrServices(
         issuer_keys=issuer_key_index(state, session),
+        fresh_issuer_keys=lambda: issuer_key_index(state, session, max_age_s=0),
         device_key_from_jwk=VerificationKey.from_jwk,
         status_checker=verifier_services(state).status_checker,
         status_uri=status_uri,
@@ -81,9 +119,17 @@ def qr_services(state: AppState, session: Session) -> QrServices:
     )
 
 
+_PROFILES = "qr_profiles"
+
+
 def profiles(state: AppState) -> dict[str, QrProfile]:
-    settings = state.settings
-    return qr_profiles(mobile_id_ttl_s=settings.qr_mobile_id_ttl_s, customs_ttl_s=settings.qr_customs_ttl_s)
+    """The QR profiles with this app's lifetimes: built once (settings do not change)."""
+    found = state.extras.get(_PROFILES)
+    if found is None:
+        settings = state.settings
+        found = qr_profiles(mobile_id_ttl_s=settings.qr_mobile_id_ttl_s, customs_ttl_s=settings.qr_customs_ttl_s)
+        state.extras[_PROFILES] = found
+    return found  # type: ignore[return-value]
 
 
 def customs_context(state: AppState, session: Session, *, signing: bool = True) -> CustomsContext:

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
 
 from verifiers.models import RelyingParty
-from wallet_api.deps import ClockDep, SessionDep, SettingsDep, StateDep
+from verifiers.qr.pipeline import choose_profile
+from verifiers.qr.profiles import QrProfile
+from wallet_api.deps import ClockDep, SessionDep, SettingsDep, StateDep, state_of
 from wallet_api.qr.deps import CustomsContextDep, QrServicesDep
-from wallet_api.qr.desk import verify_scanned
+from wallet_api.qr.desk import needs_transaction, verify_scanned, verify_with_profile
 from wallet_api.qr.images import qr_text_from_image
 from wallet_api.qr.services import customs_context, profiles, qr_services
 from wallet_api.rp_auth import CurrentRelyingParty
 from wallet_api.state import AppState
-from wallet_api.unit_of_work import in_one_hop, transaction
+from wallet_api.unit_of_work import async_engine_lifespan, on_the_loop
 
-router = APIRouter(prefix="/v1/qr", tags=["verifier: QR desk"])
+router = APIRouter(prefix="/v1/qr", tags=["verifier: QR desk"], lifespan=async_engine_lifespan)
 
 
 class QrVerifyRequest(BaseModel):
@@ -28,19 +31,23 @@ class QrVerifyRequest(BaseModel):
     )
 
 
-def _verify_text(state: AppState, *, text: str, profile: str | None, party: RelyingParty, now: int) -> dict[str, Any]:
-    # the scan mark and a customs clearance commit together: a transactional session
-    with transaction(state.engine) as session:
-        return verify_scanned(
-            session, text=text, requested_profile=profile, profiles=profiles(state),
-            services=qr_services(state, session), customs=customs_context(state, session, signing=False), party=party, now=now,
-        )
+def _verify_text(
+    session: Session, state: AppState, *, text: str, profile: QrProfile | None, party: RelyingParty, now: int
+) -> dict[str, Any]:
+    return verify_with_profile(
+        session, text=text, profile=profile, services=qr_services(state, session),
+        customs=customs_context(state, session, signing=False), party=party, now=now,
+    )
 
 
 @router.post("/verify")
-async def verify(body: QrVerifyRequest, party: CurrentRelyingParty, state: StateDep, clock: ClockDep) -> dict[str, Any]:
+async def verify(body: QrVerifyRequest, party: CurrentRelyingParty, request: Request) -> dict[str, Any]:
     """200 with ``valid`` and a stable ``code`` for any QR text; claims only of a verified one."""
-    return await in_one_hop(_verify_text, state, text=body.text, profile=body.profile, party=party, now=clock.epoch())
+    state = state_of(request)  # not StateDep: see state_of
+    profile = choose_profile(body.text, profiles(state), body.profile)
+    scope = "transaction" if needs_transaction(profile, party) else "autocommit"
+    return await on_the_loop(state, scope, _verify_text, state, text=body.text, profile=profile, party=party,
+                             now=state.clock.epoch())
 
 
 @router.post("/verify-image")

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
 
 from verifiers.direct_verification import verify_for_relying_party
 from verifiers.presentation_requests import create_presentation_request, read_request, request_uri_of
 from verifiers.request_qr import request_qr_png, request_qr_svg
 from verifiers.models import RelyingParty
 from verifiers.verifier_services import VerifierServices
-from wallet_api.deps import ClockDep, SessionDep, StateDep
+from wallet_api.deps import ClockDep, SessionDep, state_of
 from wallet_api.rp_auth import CurrentRelyingParty
 from wallet_api.state import AppState
-from wallet_api.unit_of_work import autocommit, in_one_hop
-from wallet_api.verifier_wiring import VerifierServicesDep
+from wallet_api.unit_of_work import async_engine_lifespan, on_the_loop
+from wallet_api.verifier_wiring import VerifierServicesDep, verifier_services
 
-router = APIRouter(prefix="/v1", tags=["verifier"])
+router = APIRouter(prefix="/v1", tags=["verifier"], lifespan=async_engine_lifespan)
 
 
 class VerifyRequest(BaseModel):
@@ -37,26 +38,30 @@ class PresentationRequestIn(BaseModel):
     purpose: str = Field(min_length=1, max_length=500)
 
 
-def _verify_unit(state: AppState, services: VerifierServices, party: RelyingParty, body: VerifyRequest) -> dict[str, Any]:
-    # autocommit: the checks only read (keys and status lists are cached), and the one write,
-    # the replay mark, is a single INSERT … ON CONFLICT DO NOTHING RETURNING, atomic by itself
-    with autocommit(state.engine) as session:
-        return verify_for_relying_party(
-            session,
-            relying_party=party,
-            presentation=body.presentation,
-            nonce=body.nonce,
-            audience=body.audience,
-            services=services,
-            now=state.clock.epoch(),
-            profile=body.profile,
-        )
+def _verify_unit(
+    session: Session, state: AppState, services: VerifierServices, party: RelyingParty, body: VerifyRequest
+) -> dict[str, Any]:
+    return verify_for_relying_party(
+        session,
+        relying_party=party,
+        presentation=body.presentation,
+        nonce=body.nonce,
+        audience=body.audience,
+        services=services,
+        now=state.clock.epoch(),
+        profile=body.profile,
+    )
 
 
 @router.post("/verify")
-async def verify(body: VerifyRequest, party: CurrentRelyingParty, state: StateDep, services: VerifierServicesDep) -> dict[str, Any]:
+async def verify(body: VerifyRequest, party: CurrentRelyingParty, request: Request) -> dict[str, Any]:
     """Verify one SD-JWT VC presentation; 200 with ``valid`` and ``code`` for any judgeable one."""
-    return await in_one_hop(_verify_unit, state, services, party, body)
+    # the hottest route: state and services looked up here, not as dependencies (see state_of)
+    state = state_of(request)
+    services = verifier_services(state)
+    # autocommit: the checks only read (keys and status lists are cached), and the one write,
+    # the replay mark, is a single INSERT … ON CONFLICT DO NOTHING RETURNING, atomic by itself
+    return await on_the_loop(state, "autocommit", _verify_unit, state, services, party, body)
 
 
 @router.post("/presentation-requests", status_code=201)
