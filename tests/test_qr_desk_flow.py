@@ -22,6 +22,7 @@ from PIL import Image
 from sqlmodel import Session
 
 from keys.b64 import b64url_decode, b64url_encode
+from schemas.qr_errors import QrMalformed
 from schemas.qr_payload.zdict import PRESET_DICTIONARY
 from tests.issuing_helpers import person_with_record
 from tests.test_wallet_flow import MobileApp, app_client, clock  # noqa: F401 - fixtures
@@ -236,8 +237,10 @@ def test_hostile_texts_get_their_codes(app_client: TestClient, clock: FixedClock
     middle = len(text) // 2
     tampered = text[:middle] + alphabet[(alphabet.index(text[middle]) + 1) % 45] + text[middle + 1 :]
     assert _verify(client, venue, tampered)["valid"] is False
-    assert _verify(client, venue, tampered)["code"] in (
-        "signature_invalid", "holder_binding_failed", "qr_compression_invalid", "malformed", "qr_encoding_invalid")
+    # one changed character anywhere in the deflate stream can decode to any malformed shape
+    # (the signature and device key are random per run): every answer is a refusal by name
+    malformed_codes = {cls.code for cls in _subclasses(QrMalformed)} | {QrMalformed.code}
+    assert _verify(client, venue, tampered)["code"] in {"signature_invalid", "holder_binding_failed"} | malformed_codes
 
     compressor = zlib.compressobj(9, zlib.DEFLATED, -15, zdict=PRESET_DICTIONARY)
     bomb = "KM1:" + base45.b45encode(compressor.compress(b"\0" * 1_000_000) + compressor.flush()).decode()
@@ -270,3 +273,7 @@ def test_verify_image_endpoint(app_client: TestClient, clock: FixedClock) -> Non
     Image.new("L", (200, 200), 255).save(blank, "PNG")
     none = client.post("/v1/qr/verify-image", files={"image": ("b.png", blank.getvalue(), "image/png")}, headers=auth)
     assert none.status_code == 422 and none.json()["code"] == "qr_not_found"
+
+
+def _subclasses(cls: type) -> list[type]:
+    return [sub for direct in cls.__subclasses__() for sub in (direct, *_subclasses(direct))]

@@ -2,9 +2,8 @@
 
 The key sits in the issuer-signed ``cnf``, so its bytes count against the QR budget: a P-256
 key travels as a compressed point (x plus a sign bit, 33 bytes instead of 64), Ed25519 as its
-32 raw bytes. Decompressing is integer arithmetic on public values, done here so ``schemas``
-needs no crypto library; whether the point really is on the curve is checked again when
-``keys`` builds the verifying key from the JWK.
+32 raw bytes. Decompressing uses cryptography's point decoding (public values only; it refuses
+an x with no point on the curve), which is several times faster than the square root in Python.
 """
 
 from __future__ import annotations
@@ -12,15 +11,13 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric import ec
+
 from schemas.qr_errors import QrMalformed
 
 KTY, CRV, X, Y = 1, -1, -2, -3
 KTY_OKP, KTY_EC2 = 1, 2
 CRV_P256, CRV_ED25519 = 1, 6
-
-# P-256 domain parameters (SEC 2 / FIPS 186-4): y^2 = x^3 - 3x + b over GF(p)
-_P = 0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF
-_B = 0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B
 
 
 def _b64url(raw: bytes) -> str:
@@ -69,14 +66,9 @@ def jwk_from_cose_key(cose_key: Any) -> dict[str, str]:
 
 
 def _p256_y(x_bytes: bytes, *, odd: bool) -> bytes:
-    x = int.from_bytes(x_bytes, "big")
-    if x >= _P:
-        raise QrMalformed("cnf key x is not a field element")
-    rhs = (pow(x, 3, _P) - 3 * x + _B) % _P
-    # p ≡ 3 (mod 4), so a square root is rhs^((p+1)/4)
-    y = pow(rhs, (_P + 1) // 4, _P)
-    if y * y % _P != rhs:
-        raise QrMalformed("cnf key x is not on P-256")
-    if (y & 1) != odd:
-        y = _P - y
-    return y.to_bytes(32, "big")
+    # cryptography decompresses natively: the modular square root in Python cost ~9% of a scan
+    try:
+        key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), (b"\x03" if odd else b"\x02") + x_bytes)
+    except ValueError as exc:
+        raise QrMalformed("cnf key x is not on P-256") from exc
+    return key.public_numbers().y.to_bytes(32, "big")
