@@ -9,17 +9,18 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from issuers.adapters.base import SourceAdapter, Subject
 from issuers.models import IssuedCredential
 from issuers.sd_jwt_issuer import issue_sd_jwt, plan_from_type
-from issuers.status_lists.allocator import StatusListAllocator
+from issuers.status_lists.allocator import StatusAllocation, StatusListAllocator
 from keys.errors import JWKInvalid
 from keys.jwk import public_jwk, public_key_from_jwk, thumbprint
 from keys.jws import Signer
@@ -35,6 +36,8 @@ DECOYS = range(1, 4)
 SUBJECT_LOOKUP_PURPOSE = "issued-credential-subject"
 #: ages (만 나이) and dates on Korean certificates are counted in Korea Standard Time
 KST = timezone(timedelta(hours=9), "KST")
+#: a Core INSERT built once: the ORM unit of work cost more CPU than the round trip itself
+_INSERT_RECORD = insert(IssuedCredential.__table__)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,9 @@ class IssuerContext:
     adapters: Mapping[str, SourceAdapter]
     status_list_size: int
     sealer: Sealer
+    #: reserved status slots live here: a context built per request must be handed the
+    #: process's allocator (wallet_api does), or every request would reserve a fresh block
+    allocator: StatusListAllocator = field(default_factory=StatusListAllocator)
 
 
 @dataclass(frozen=True)
@@ -96,17 +102,53 @@ def issue_credential(
     subject: Subject,
     holder_jwk: Any,
     now: datetime,
+    spend: Callable[[Session], None] | None = None,
 ) -> CredentialIssued:
-    """Issue one credential and commit its record and status slot together (or neither)."""
+    """Issue one credential and commit its record (with ``spend``'s writes) in one COMMIT.
+
+    ``spend``: the caller's single-use marks (a nonce, a grant), written in ``session``
+    once a status slot is held and before signing; it raises to refuse the issuance. On any
+    failure before the COMMIT nothing is written and the slot goes back to the allocator.
+    """
     type_def = context.registry.get(type_id)
     cnf_jwk = holder_cnf_jwk(holder_jwk)
     # ask the agency first: a person with no record must not consume a status slot
     claims = fetch_claims(context, type_def, subject, now)
 
     signer = context.signer
-    allocation = StatusListAllocator(clock=lambda: now).allocate(
+    # before ``session`` writes anything: under SQLite a block reservation needs the write lock
+    allocation = context.allocator.allocate(
         session, kid=signer.kid, family=type_def.status_family, list_size=context.status_list_size
     )
+    try:
+        if spend is not None:
+            spend(session)
+        issued, record = _signed_record(context, type_def, signer, allocation, cnf_jwk, claims, subject, now)
+        session.connection().execute(_INSERT_RECORD, record)
+    except BaseException:
+        session.rollback()
+        context.allocator.release(allocation)
+        raise
+    try:
+        session.commit()
+    except Exception:
+        # not released: a COMMIT that failed may still have landed, and the slot with it
+        session.rollback()
+        raise
+    return issued
+
+
+def _signed_record(
+    context: IssuerContext,
+    type_def: CertificateType,
+    signer: Signer,
+    allocation: StatusAllocation,
+    cnf_jwk: dict[str, str],
+    claims: dict[str, Any],
+    subject: Subject,
+    now: datetime,
+) -> tuple[CredentialIssued, dict[str, Any]]:
+    """The signed credential and its issuance record's column values."""
     status_uri = context.issuer_id + allocation.uri_path
     expires_at = now + timedelta(days=type_def.validity_days)
     vct = vct_for(context.issuer_id, type_def.id)
@@ -120,34 +162,29 @@ def issue_credential(
     }
     issued = issue_sd_jwt(signer=signer, claims=claims, disclosable=plan_from_type(type_def), registered=registered, decoys=DECOYS)
     issuer_jwt = issued.compact.split("~", 1)[0]
-    record = IssuedCredential(
-        id=uuid.uuid4().hex,
-        type_id=type_def.id,
-        agency_id=type_def.agency.id,
-        vct=vct,
-        kid=signer.kid,
-        status_list_id=allocation.list_id,
-        status_idx=allocation.idx,
-        issued_at=now,
-        expires_at=expires_at,
-        document_number=new_document_number(),
-        subject_ref=context.sealer.lookup_hash(subject.rrn, purpose=SUBJECT_LOOKUP_PURPOSE),
-        holder_jkt=thumbprint(cnf_jwk),
-        credential_digest=hashlib.sha256(issuer_jwt.encode("ascii")).hexdigest(),
-    )
-    session.add(record)
-    try:
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    return CredentialIssued(
+    record = {
+        "id": uuid.uuid4().hex,
+        "type_id": type_def.id,
+        "agency_id": type_def.agency.id,
+        "vct": vct,
+        "kid": signer.kid,
+        "status_list_id": allocation.list_id,
+        "status_idx": allocation.idx,
+        "issued_at": now,
+        "expires_at": expires_at,
+        "document_number": new_document_number(),
+        "subject_ref": context.sealer.lookup_hash(subject.rrn, purpose=SUBJECT_LOOKUP_PURPOSE),
+        "holder_jkt": thumbprint(cnf_jwk),
+        "credential_digest": hashlib.sha256(issuer_jwt.encode("ascii")).hexdigest(),
+    }
+    result = CredentialIssued(
         credential=issued.compact,
-        record_id=record.id,
+        record_id=record["id"],
         type_id=type_def.id,
         vct=vct,
-        document_number=record.document_number,
+        document_number=record["document_number"],
         status_uri=status_uri,
         status_idx=allocation.idx,
         expires_at=expires_at,
     )
+    return result, record

@@ -75,12 +75,18 @@ def ensure_active_key(session: Session, *, passphrase: bytes, alg: str, now: dat
         return IssuerKeyPublic.model_validate(found, from_attributes=True)
 
 
+#: how stale a process's idea of the active key may get (SignerCache.active_recheck_s in the
+#: app): a retired key stays published this much longer than the longest validity, so a
+#: credential it signed just after a rotation elsewhere never outlives its key
+ACTIVE_KEY_RECHECK_S = 5.0
+
+
 def rotate_key(
     session: Session, *, passphrase: bytes, alg: str, now: datetime, max_validity: timedelta
 ) -> IssuerKeyPublic:
     for row in session.exec(select(IssuerKey).where(col(IssuerKey.retired_at).is_(None))):
         row.retired_at = now
-        row.publish_until = now + max_validity
+        row.publish_until = now + max_validity + timedelta(seconds=ACTIVE_KEY_RECHECK_S)
         session.add(row)
     # one transaction: there is never a moment with zero or two active keys
     row = _new_key_row(passphrase=passphrase, alg=alg, now=now)
@@ -110,20 +116,34 @@ def jwks(session: Session, *, now: datetime) -> dict[str, list[dict]]:
 class SignerCache:
     """Decrypting PKCS#8 costs a key derivation: decrypt once per kid per process.
 
-    Only immutable facts are cached (kid → key material); which key is active is read from
-    the database, so a rotation by another process is picked up on the next call.
+    Key material is cached for good (kid → key never changes). Which key is active is read
+    from the database, at most once per ``active_recheck_s`` (0: on every call), so a
+    rotation by another process is picked up within that time; meanwhile the retired key,
+    still published, keeps signing and its credentials stay verifiable.
     """
 
-    def __init__(self, passphrase: bytes) -> None:
+    def __init__(
+        self, passphrase: bytes, *, active_recheck_s: float = 0.0, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
         self._passphrase = passphrase
         self._signers: dict[str, Signer] = {}
         self._lock = Lock()
+        self._active_recheck_s = active_recheck_s
+        self._monotonic = monotonic
+        #: (the active signer, when its row was read)
+        self._active: tuple[Signer, float] | None = None
 
     def active_signer(self, session: Session) -> Signer:
+        cached = self._active
+        tick = self._monotonic()
+        if cached is not None and tick - cached[1] < self._active_recheck_s:
+            return cached[0]
         row = active_key(session)
         if row is None:
             raise NoActiveKey("no active issuer key; run migrations and start the service once")
-        return self._signer_for(row)
+        signer = self._signer_for(row)
+        self._active = (signer, tick)  # one attribute store: atomic under the GIL
+        return signer
 
     def signer_for_kid(self, session: Session, kid: str) -> Signer:
         """A retired key still signs the status lists of the credentials it issued."""

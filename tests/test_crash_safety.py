@@ -3,10 +3,12 @@ leaves nothing half-written.
 
 The single-worker server (the process that runs the requests) is killed with SIGKILL while
 credential requests are in flight, then started again on the same database. What the
-allocator promises, and what is checked: the slot counter moves in the same transaction
-as the credential record, so after any crash every list's counter equals the records in
-it, no slot is used twice, and every credential a client received is in the database with
-the index it carries. PostgreSQL only (the production engine; SQLite is single-writer).
+allocator promises, and what is checked: a worker's block of slots is committed before any
+credential uses it and the mark never goes back, so after any crash every record's slot is
+below its list's mark, no slot is used twice (the restarted worker reserves a fresh block;
+the dead worker's unused slots are simply never used), and every credential a client
+received is in the database with the index it carries. PostgreSQL only (the production
+engine; SQLite is single-writer).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from issuers.adapters.base import Subject
 from issuers.models import IssuedCredential
 from issuers.pipeline import issue_credential
+from issuers.status_lists.allocator import StatusAllocation
 from issuers.status_lists.models import IssuerStatusList
 from schemas.errors import InvalidInput, NoRecord, UnknownCertificateType
 from schemas.registry import load_registry
@@ -151,3 +152,44 @@ def test_concurrent_issuance_never_reuses_an_index(state: AppState) -> None:
     with ThreadPoolExecutor(max_workers=6) as pool:
         slots = [slot for batch in pool.map(burst, range(6)) for slot in batch]
     assert len(slots) == 90 and len(set(slots)) == 90
+
+
+def test_a_refused_spend_writes_nothing_and_gives_the_slot_back(state: AppState, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The caller's single-use marks (``spend``) land in the record's COMMIT or not at all,
+    and the slot the refused issuance held is the next one handed out."""
+    holder = device_signer()
+    person = person_with_record(state, "resident_registration_abstract")
+    allocator = state.extras["status_allocator"]
+    released: list[StatusAllocation] = []
+    release = allocator.release  # type: ignore[attr-defined]
+    monkeypatch.setattr(allocator, "release", lambda slot: (released.append(slot), release(slot)))
+
+    class Refused(Exception):
+        pass
+
+    def refuse(session: Session) -> None:
+        session.add(IssuedCredential(  # a write the refusal must take back with it
+            id="f" * 32, type_id="x", agency_id="x", vct="x", kid="x", status_list_id=0, status_idx=0,
+            issued_at=state.clock.now(), expires_at=state.clock.now(), document_number="0000-0000-0000-0000",
+            subject_ref="x", holder_jkt="x", credential_digest="x",
+        ))
+        session.flush()
+        raise Refused
+
+    with Session(state.engine) as session:
+        first = issue_for(state, session, "resident_registration_abstract", holder, person=person)
+        with pytest.raises(Refused):
+            issue_credential(session, context=issuer_context(state, session), type_id="resident_registration_abstract",
+                             subject=Subject(rrn=person.rrn), holder_jwk=holder.public_jwk, now=state.clock.now(), spend=refuse)
+        assert session.exec(select(func.count()).select_from(IssuedCredential)).one()[0] == 1  # type: ignore[call-overload]
+        again = issue_for(state, session, "resident_registration_abstract", holder, person=person)
+    assert len(released) == 1 and released[0].idx != first.status_idx
+    assert (again.status_uri.endswith(released[0].uri_path), again.status_idx) == (True, released[0].idx)
+
+
+def test_the_population_is_built_at_start_up_and_shared(state: AppState) -> None:
+    from issuers.sources import built_population
+
+    population = state.extras["population"]
+    assert population is built_population(state.settings.population_seed, state.settings.population_size)
+    assert population._people is not None  # type: ignore[attr-defined]  # no first request pays for the build

@@ -8,7 +8,9 @@ from keys.errors import JWKInvalid, JWSAlgorithmRefused, JWSKeyUnknown, JWSMalfo
 from keys.jwk import public_jwk, thumbprint
 from keys.jws import Signer, VerificationKey, generate_private_key, verify_compact
 from keys.b64 import b64url_encode
-from keys.store import SignerCache, ensure_active_key, jwks, list_keys, rotate_key, verification_key
+from keys.store import (
+    ACTIVE_KEY_RECHECK_S, SignerCache, ensure_active_key, jwks, list_keys, rotate_key, verification_key,
+)
 
 PASS = b"test-passphrase"
 T0 = datetime(2026, 1, 1, 9, 0, 0, tzinfo=UTC)
@@ -95,6 +97,12 @@ def test_rotation_keeps_old_tokens_verifiable(session: Session) -> None:
     old_jwk = next(k for k in published["keys"] if k["kid"] == old_signer.kid)
     assert verify_compact(token, VerificationKey.from_jwk(old_jwk)).payload == {"sub": "x"}
     assert verification_key(session, old_signer.kid, now=T0 + timedelta(days=2)).kid == old_signer.kid
+
+    # a worker that has not yet seen the rotation may sign with the old key for
+    # ACTIVE_KEY_RECHECK_S more: the old key outlives the longest validity by that margin
+    rotated = T0 + timedelta(days=1)
+    last_signed_with_old = rotated + timedelta(seconds=ACTIVE_KEY_RECHECK_S)
+    assert verification_key(session, old_signer.kid, now=last_signed_with_old + timedelta(days=90) - timedelta(seconds=1))
 
     # after every credential it signed has expired the old key is no longer published
     later = T0 + timedelta(days=92)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from keys.store import SignerCache, rotate_key
+from keys.store import ACTIVE_KEY_RECHECK_S, SignerCache, rotate_key
 from tests.test_qr_desk_flow import LICENCE, _licence, _mobile_qr, _party, _verify
 from tests.test_wallet_flow import app_client, clock  # noqa: F401 - fixtures
 from wallet_api.clock import FixedClock
@@ -60,6 +60,6 @@ def test_a_retired_key_leaves_the_cache_at_its_publish_until(app_client: TestCli
     _rotate(app_client)
     with Session(state.engine) as session:
         assert old <= _kids(issuer_key_index(state, session, max_age_s=0), state)  # still published
-        clock.advance(state.max_validity.total_seconds() + 1)
+        clock.advance(state.max_validity.total_seconds() + ACTIVE_KEY_RECHECK_S + 1)
         # past publish_until: gone, even though the recheck interval alone would allow the cached set
         assert not old & _kids(issuer_key_index(state, session, max_age_s=timedelta(days=10**4).total_seconds()), state)

@@ -23,6 +23,7 @@ from issuers.status_lists import (
     get_status,
     set_status,
 )
+from issuers.status_lists.allocator import DEFAULT_BLOCK_SIZE
 from issuers.status_lists.permutation import permute, unpermute
 from keys.jws import Signer, generate_private_key, verify_compact
 from schemas.errors import InvalidInput, NotFound
@@ -83,7 +84,6 @@ def test_permutation_depends_on_the_key() -> None:
 # --- allocation ---------------------------------------------------------------------------
 def test_allocations_are_distinct_and_not_sequential(session: Session, allocator: StatusListAllocator) -> None:
     allocations = [allocator.allocate(session, kid=KID, family=FAMILY, list_size=1 << 17) for _ in range(500)]
-    session.commit()
     indices = [a.idx for a in allocations]
     assert len(set(indices)) == len(indices)
     assert {a.list_id for a in allocations} == {allocations[0].list_id}
@@ -95,12 +95,15 @@ def test_allocations_are_distinct_and_not_sequential(session: Session, allocator
     assert len({b - a for a, b in zip(ordered, ordered[1:])}) > 1
     assert allocations[0].uri_path.startswith("/status-lists/")
     stored = session.get(IssuerStatusList, allocations[0].list_id)
-    assert stored is not None and stored.allocated == 500 and stored.size == 1 << 17
+    # reserved in whole blocks: the mark is the first block boundary at or past 500
+    blocks = -(-500 // DEFAULT_BLOCK_SIZE)
+    assert stored is not None and stored.allocated == blocks * DEFAULT_BLOCK_SIZE and stored.size == 1 << 17
 
 
-def test_a_full_list_rolls_over_to_a_new_one(session: Session, allocator: StatusListAllocator) -> None:
+@pytest.mark.parametrize("block_size", [1, 3, DEFAULT_BLOCK_SIZE])
+def test_a_full_list_rolls_over_to_a_new_one(session: Session, block_size: int) -> None:
+    allocator = StatusListAllocator(block_size=block_size)
     allocations = [allocator.allocate(session, kid=KID, family=FAMILY, list_size=8) for _ in range(20)]
-    session.commit()
     by_list: dict[int, list[StatusAllocation]] = {}
     for allocation in allocations:
         by_list.setdefault(allocation.list_id, []).append(allocation)
@@ -111,41 +114,73 @@ def test_a_full_list_rolls_over_to_a_new_one(session: Session, allocator: Status
         assert len({m.uri_path for m in members}) == 1
     assert len({m[0].uri_path for m in by_list.values()}) == 3
     lists = _lists(session)
-    assert [(l.sequence, l.allocated) for l in lists] == [(0, 8), (1, 8), (2, 4)]
+    # a block never crosses into the next list: the tail of a list is taken as a short block
+    last_mark = min(8, -(-4 // block_size) * block_size)
+    assert [(l.sequence, l.allocated) for l in lists] == [(0, 8), (1, 8), (2, last_mark)]
     # a different family or key gets its own lists
     other = allocator.allocate(session, kid=KID, family="tax", list_size=8)
     assert other.list_id not in by_list
     assert count_lists(session, kid=KID, family=FAMILY) == 3
 
 
-def test_an_uncommitted_allocation_is_rolled_back_with_the_caller(
-    engine: Engine, allocator: StatusListAllocator
-) -> None:
+def test_a_reservation_is_committed_whatever_the_caller_does(engine: Engine, allocator: StatusListAllocator) -> None:
     with Session(engine) as session:
-        allocator.allocate(session, kid=KID, family=FAMILY, list_size=8)
+        first = allocator.allocate(session, kid=KID, family=FAMILY, list_size=1 << 10)
         session.rollback()
     with Session(engine) as session:
-        assert count_lists(session, kid=KID, family=FAMILY) == 0
-        allocator.allocate(session, kid=KID, family=FAMILY, list_size=8)
-        session.commit()
+        # the block was committed on the allocator's own connection: the caller's rollback
+        # neither removes the list nor lowers its mark, and the slot is not handed out again
+        (stored,) = _lists(session)
+        assert stored.allocated == DEFAULT_BLOCK_SIZE
+        second = allocator.allocate(session, kid=KID, family=FAMILY, list_size=1 << 10)
+    assert second != first and second.list_id == first.list_id
+
+
+def test_a_released_slot_is_handed_out_again(session: Session) -> None:
+    allocator = StatusListAllocator(block_size=4)
+    first = allocator.allocate(session, kid=KID, family=FAMILY, list_size=8)
+    allocator.release(first)  # e.g. the nonce was already spent: no credential holds the slot
+    assert allocator.allocate(session, kid=KID, family=FAMILY, list_size=8) == first
+    rest = [allocator.allocate(session, kid=KID, family=FAMILY, list_size=8) for _ in range(3)]
+    assert first not in rest
+    assert [l.allocated for l in _lists(session)] == [4]
+
+
+def test_a_restarted_process_never_reuses_a_reserved_slot(engine: Engine) -> None:
+    crashed = StatusListAllocator(block_size=8)
     with Session(engine) as session:
-        first = allocator.allocate(session, kid=KID, family=FAMILY, list_size=8)
-        session.rollback()  # e.g. the credential insert failed: the slot is not consumed
-        again = allocator.allocate(session, kid=KID, family=FAMILY, list_size=8)
-        session.commit()
-    assert first == again
+        used = [crashed.allocate(session, kid=KID, family=FAMILY, list_size=64) for _ in range(3)]
+    # the process dies holding 5 unused slots of its block; its successor starts afresh
+    restarted = StatusListAllocator(block_size=8)
+    with Session(engine) as session:
+        later = [restarted.allocate(session, kid=KID, family=FAMILY, list_size=64) for _ in range(56)]
+        (stored,) = _lists(session)
+        key = bytes(stored.permutation_key)
+    counters_used = {unpermute(a.idx, size=64, key=key) for a in used}
+    counters_later = {unpermute(a.idx, size=64, key=key) for a in later}
+    assert counters_used == {0, 1, 2}
+    # the crashed block's counters [0, 8) are lost, never handed out again
+    assert counters_later == set(range(8, 64))
+    with Session(engine) as session:
+        assert restarted.allocate(session, kid=KID, family=FAMILY, list_size=64).list_id != stored.id
 
 
 def test_list_size_is_validated(session: Session, allocator: StatusListAllocator) -> None:
     for size in (0, 6, (1 << 20) + 4):
         with pytest.raises(InvalidInput):
             allocator.allocate(session, kid=KID, family=FAMILY, list_size=size)
+    with pytest.raises(ValueError):
+        StatusListAllocator(block_size=0)
 
 
-@pytest.mark.parametrize("list_size", [1 << 17, 64])
-def test_concurrent_allocations_never_share_a_slot(
-    engine: Engine, allocator: StatusListAllocator, list_size: int
-) -> None:
+@pytest.mark.parametrize(
+    ("list_size", "block_size", "one_process"),
+    [(1 << 17, DEFAULT_BLOCK_SIZE, True), (64, DEFAULT_BLOCK_SIZE, True), (1 << 17, 8, False), (64, 8, False), (64, 5, False)],
+)
+def test_concurrent_allocations_never_share_a_slot(engine: Engine, list_size: int, block_size: int, one_process: bool) -> None:
+    """Threads sharing one allocator (one worker), or each with its own (one worker each)."""
+    shared = StatusListAllocator(block_size=block_size)
+    allocators = [shared if one_process else StatusListAllocator(block_size=block_size) for _ in range(THREADS)]
     results: list[list[StatusAllocation]] = [[] for _ in range(THREADS)]
     start = threading.Barrier(THREADS)
 
@@ -154,21 +189,23 @@ def test_concurrent_allocations_never_share_a_slot(
         with Session(engine) as session:
             for _ in range(PER_THREAD):
                 # one transaction per credential, as the issuance pipeline does
-                results[n].append(allocator.allocate(session, kid=KID, family=FAMILY, list_size=list_size))
+                results[n].append(allocators[n].allocate(session, kid=KID, family=FAMILY, list_size=list_size))
                 session.commit()
 
     _run_threads(worker)
     slots = [(a.list_id, a.idx) for per_thread in results for a in per_thread]
-    assert len(slots) == THREADS * PER_THREAD
+    total = THREADS * PER_THREAD
+    assert len(slots) == total
     assert len(set(slots)) == len(slots)
     with Session(engine) as session:
         lists = _lists(session)
-    total = THREADS * PER_THREAD
-    expected_lists = -(-total // list_size)
-    # no two workers opened a list for the same slot: every list but the last is full
-    assert [l.sequence for l in lists] == list(range(expected_lists))
-    assert sum(l.allocated for l in lists) == total
+    # lists are opened one after another, and only once the previous one is full
+    assert [l.sequence for l in lists] == list(range(len(lists)))
     assert all(l.allocated == list_size for l in lists[:-1])
+    assert all(l.allocated <= l.size for l in lists)
+    # what is reserved but unused is at most a block per thread (each may have one in flight)
+    reserved = sum(l.allocated for l in lists)
+    assert total <= reserved < total + THREADS * block_size
 
 
 # --- entries ------------------------------------------------------------------------------
@@ -197,8 +234,9 @@ def test_set_get_and_reinstate(session: Session, allocator: StatusListAllocator)
     assert rows == 0  # reinstating removes the row; VALID is the absence of one
 
 
-def test_set_status_refuses_bad_input(session: Session, allocator: StatusListAllocator) -> None:
-    allocation = allocator.allocate(session, kid=KID, family=FAMILY, list_size=8)
+def test_set_status_refuses_bad_input(session: Session) -> None:
+    # one slot per reservation, so the list's other slots are still free
+    allocation = StatusListAllocator(block_size=1).allocate(session, kid=KID, family=FAMILY, list_size=8)
     session.commit()
     with pytest.raises(InvalidInput):
         set_status(session, list_id=allocation.list_id, idx=allocation.idx, status=3)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from issuers.adapters import build_adapters
-from issuers.sources import SyntheticPopulation
-from keys.store import SignerCache, ensure_active_key
+from issuers.sources import built_population
+from issuers.status_lists.allocator import StatusListAllocator
+from keys.store import ACTIVE_KEY_RECHECK_S, SignerCache, ensure_active_key
 from schemas.registry import load_registry
 from wallet_api.clock import Clock, SystemClock
 from wallet_api.db import make_engine, run_migrations
@@ -31,9 +32,11 @@ def build_state(settings: Settings, *, clock: Clock | None = None, migrate: bool
         engine=engine,
         registry=registry,
         clock=clock,
-        signers=SignerCache(settings.effective_key_passphrase),
+        signers=SignerCache(settings.effective_key_passphrase, active_recheck_s=ACTIVE_KEY_RECHECK_S),
     )
-    population = SyntheticPopulation(seed=settings.population_seed, size=settings.population_size)
+    # built here, not in the first issuance request (which would hang for the build)
+    population = built_population(settings.population_seed, settings.population_size)
     state.extras["population"] = population
     state.extras["adapters"] = build_adapters(population)
+    state.extras["status_allocator"] = StatusListAllocator(clock=clock.now)
     return state

@@ -29,6 +29,7 @@ def issuer_context(state: AppState, session: Session) -> IssuerContext:
         adapters=state.extras["adapters"],  # type: ignore[arg-type]
         status_list_size=state.settings.status_list_size,
         sealer=sealer(state),
+        allocator=state.extras["status_allocator"],  # type: ignore[arg-type]
     )
 
 

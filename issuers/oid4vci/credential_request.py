@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session
 
 from issuers.oid4vci.errors import (
@@ -23,13 +23,23 @@ from issuers.oid4vci.errors import (
 )
 from issuers.oid4vci.models import Oid4vciOffer, Oid4vciOfferCredential
 from issuers.oid4vci.nonces import consume_nonce
-from issuers.oid4vci.offers import OID4VCI_DELIVERY, open_subject
+from issuers.oid4vci.offers import OID4VCI_DELIVERY, open_sealed_subject
 from issuers.oid4vci.proofs import verify_proof_jwt
 from issuers.oid4vci.tokens import AccessGrant
 from issuers.pipeline import CredentialIssued, IssuerContext, issue_credential
 from schemas.errors import NoRecord, UnknownCertificateType
 
 _OFFER_CREDENTIAL = Oid4vciOfferCredential.__table__  # type: ignore[attr-defined]
+#: built once: on the hot path, building it cost more than executing it
+_CLAIM = (
+    update(_OFFER_CREDENTIAL)
+    .where(
+        _OFFER_CREDENTIAL.c.offer_id == bindparam("offer"),
+        _OFFER_CREDENTIAL.c.configuration_id == bindparam("configuration"),
+        _OFFER_CREDENTIAL.c.issued_at.is_(None),
+    )
+    .values(issued_at=bindparam("now"))
+)
 
 
 @dataclass(frozen=True)
@@ -82,14 +92,8 @@ def _check_configuration(context: IssuerContext, grant: AccessGrant, configurati
 
 def _claim_configuration(session: Session, grant: AccessGrant, configuration_id: str, now: datetime) -> None:
     """Mark the configuration issued; not committed (issue_credential commits it)."""
-    claimed = session.execute(
-        update(_OFFER_CREDENTIAL)
-        .where(
-            _OFFER_CREDENTIAL.c.offer_id == grant.offer_id,
-            _OFFER_CREDENTIAL.c.configuration_id == configuration_id,
-            _OFFER_CREDENTIAL.c.issued_at.is_(None),
-        )
-        .values(issued_at=now)
+    claimed = session.connection().execute(
+        _CLAIM, {"offer": grant.offer_id, "configuration": configuration_id, "now": now}
     )
     if claimed.rowcount != 1:
         raise CredentialRequestDenied(f"{configuration_id!r} was already issued with this access token")
@@ -103,12 +107,13 @@ def issue_requested_credential(
     request: CredentialRequest,
     policy: ProofPolicy,
     now: datetime,
-    offer: Oid4vciOffer | None = None,
+    subject_sealed: bytes | None = None,
 ) -> CredentialIssued:
     """Check everything, then spend the nonce, spend the grant and issue in ONE commit:
     a failure anywhere leaves no record, no status slot and the nonce unspent.
 
-    ``offer``: the grant's offer row when the caller already read it (saves a round trip).
+    ``subject_sealed``: the grant's offer's sealed subject when the caller already read it
+    (saves a round trip).
     """
     _check_configuration(context, grant, request.credential_configuration_id)
     proof = verify_proof_jwt(
@@ -118,14 +123,18 @@ def issue_requested_credential(
         clock_skew_s=policy.clock_skew_s,
         max_age_s=policy.max_age_s,
     )
-    if offer is None or offer.id != grant.offer_id:
+    if subject_sealed is None:
         offer = session.get(Oid4vciOffer, grant.offer_id)
-    if offer is None:  # pragma: no cover - the token row references it
-        raise CredentialRequestDenied("the offer behind this access token is gone")
-    subject = open_subject(offer, context.sealer)
-    try:
+        if offer is None:  # pragma: no cover - the token row references it
+            raise CredentialRequestDenied("the offer behind this access token is gone")
+        subject_sealed = offer.subject_sealed
+    subject = open_sealed_subject(grant.offer_id, subject_sealed, context.sealer)
+
+    def spend(session: Session) -> None:
         consume_nonce(session, nonce=proof.nonce, now=now)
         _claim_configuration(session, grant, request.credential_configuration_id, now)
+
+    try:
         return issue_credential(
             session,
             context=context,
@@ -133,6 +142,7 @@ def issue_requested_credential(
             subject=subject,
             holder_jwk=proof.holder_jwk,
             now=now,
+            spend=spend,
         )
     except NoRecord as exc:
         session.rollback()

@@ -76,7 +76,12 @@ def _code_aad(offer_id: str) -> bytes:
 
 
 def open_subject(offer: Oid4vciOffer, sealer: Sealer) -> Subject:
-    return Subject(rrn=sealer.open(offer.subject_sealed, aad=_subject_aad(offer.id)).decode("utf-8"))
+    return open_sealed_subject(offer.id, offer.subject_sealed, sealer)
+
+
+def open_sealed_subject(offer_id: str, subject_sealed: bytes, sealer: Sealer) -> Subject:
+    """The subject of offer ``offer_id`` from its sealed column alone (no row object needed)."""
+    return Subject(rrn=sealer.open(subject_sealed, aad=_subject_aad(offer_id)).decode("utf-8"))
 
 
 def credential_offer_json(

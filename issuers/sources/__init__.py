@@ -6,6 +6,11 @@
 
 from issuers.sources.households import Household
 from issuers.sources.person import Person
-from issuers.sources.population import DEFAULT_AS_OF, DEFAULT_SEED, SyntheticPopulation
+from issuers.sources.population import (
+    DEFAULT_AS_OF,
+    DEFAULT_SEED,
+    SyntheticPopulation,
+    built_population,
+)
 
-__all__ = ["DEFAULT_AS_OF", "DEFAULT_SEED", "Household", "Person", "SyntheticPopulation"]
+__all__ = ["DEFAULT_AS_OF", "DEFAULT_SEED", "Household", "Person", "SyntheticPopulation", "built_population"]

@@ -24,7 +24,7 @@ from issuers.oid4vci.metadata import authorization_server_metadata, credential_i
 from issuers.oid4vci.nonces import issue_nonce
 from issuers.oid4vci.offers import OfferCreated, create_offer, offer_by_reference, subject_for_person
 from issuers.oid4vci.tokens import (
-    authenticate_access_token_with_offer,
+    authenticate_access_token_with_subject,
     parse_token_request,
     redeem_pre_authorized_code,
 )
@@ -109,7 +109,7 @@ def _credential_unit(state: AppState, access_token: str | None, body: bytes) -> 
     now = state.clock.now()
     with transaction(state.engine) as session:
         # token first: an anonymous caller is refused before its body is parsed
-        grant, offer = authenticate_access_token_with_offer(session, access_token=access_token, now=now)
+        grant, subject_sealed = authenticate_access_token_with_subject(session, access_token=access_token, now=now)
         request = parse_credential_request(body)
         issued = issue_requested_credential(
             session,
@@ -118,7 +118,7 @@ def _credential_unit(state: AppState, access_token: str | None, body: bytes) -> 
             request=request,
             policy=ProofPolicy(clock_skew_s=settings.clock_skew_s, max_age_s=settings.nonce_ttl_s),
             now=now,
-            offer=offer,
+            subject_sealed=subject_sealed,
         )
     return credential_response(issued)
 
@@ -130,7 +130,7 @@ async def credential(
     state: StateDep,
     response: Response,
 ) -> dict[str, Any]:
-    """One hop: token + offer (one query), active key, nonce, grant, slot, record, one COMMIT."""
+    """One hop: token + offer (one query), active key, slot, nonce, grant, record, one COMMIT."""
     response.headers.update(NO_STORE)
     return await in_one_hop(_credential_unit, state, bearer.credentials if bearer else None, body)
 
