@@ -51,7 +51,7 @@ def _raw_verify_app(keys_file: Path) -> FastAPI:
 
 
 def create_harness_app() -> ASGIApp:
-    real = create_app()
+    real = create_app(freeze_heap=True)  # as wallet_api.main serves it
     keys_file = os.environ.get("ECERT_BENCH_RAW_KEYS")
     bare = _raw_verify_app(Path(keys_file)) if keys_file else None
 

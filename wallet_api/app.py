@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,7 +15,10 @@ from wallet_api.routes import ROUTERS
 from wallet_api.settings import Settings
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None, freeze_heap: bool = False) -> FastAPI:
+    """``freeze_heap``: for a serving process (not tests, which build many apps): once start-up
+    has built its long-lived objects, move them out of the collector's sight. Full collections
+    otherwise scan them again and again and paused a worker for 40-150 ms under load."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -23,6 +27,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
         state = build_state(settings, clock=clock)
         app.state.ecert = state
+        if freeze_heap:
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:

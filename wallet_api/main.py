@@ -2,4 +2,4 @@
 
 from wallet_api.app import create_app
 
-app = create_app()
+app = create_app(freeze_heap=True)
