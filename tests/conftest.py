@@ -14,6 +14,8 @@ from sqlmodel import Session, SQLModel
 from wallet_api.db import make_engine, run_migrations
 from wallet_api.tables import import_all_tables
 
+pytest_plugins = ["tests.log_audit"]
+
 
 def _test_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("ECERT_TEST_DATABASE_URL")
