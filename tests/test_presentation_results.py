@@ -136,6 +136,25 @@ def test_uncollected_result_is_deleted_after_its_retention(client: TestClient, b
     assert body["result"] is None and body["result_state"] == "purged"
 
 
+def test_purge_results_command(client: TestClient, bank, holder: Signer, credential: Any, session: Session, state: AppState, settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from wallet_api.cli import app
+
+    _, headers = bank
+    request_id = answered(client, headers, holder, credential)
+    _expire_result(session, request_id, state.clock.epoch())
+    for name, value in {"ECERT_DATABASE_URL": settings.database_url, "ECERT_DATA_DIR": str(tmp_path / "cli"),
+                        "ECERT_KEY_PASSPHRASE": settings.key_passphrase.get_secret_value(),
+                        "ECERT_STORAGE_KEY": settings.storage_key.get_secret_value()}.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(app, ["rp", "purge-results"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "purged 1 uncollected presentation results"
+    session.expire_all()
+    assert session.get(PresentationRequest, request_id).sealed_result is None  # type: ignore[union-attr]
+
+
 def test_pending_and_declined_requests_have_no_result(client: TestClient, bank, holder: Signer, credential: Any) -> None:  # type: ignore[no-untyped-def]
     _, headers = bank
     created = create(client, headers, ["name"])

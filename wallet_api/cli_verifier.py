@@ -77,7 +77,14 @@ def rp_purge_results() -> None:
     from verifiers.presentation_requests import purge_uncollected_results
     from wallet_api.bootstrap import build_state
 
-    state = build_state(Settings.from_environment())
+    from wallet_api.settings import SettingsError
+
+    try:
+        settings = Settings.from_environment()
+    except SettingsError as exc:
+        typer.echo(f"ecert: {exc}", err=True)
+        raise typer.Exit(2) from None
+    state = build_state(settings)
     with Session(state.engine) as session:
         purged = purge_uncollected_results(session, now=state.clock.epoch())
         session.commit()
