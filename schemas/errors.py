@@ -45,6 +45,12 @@ class PayloadTooLarge(WalletError):
     code, status, title = "payload_too_large", 413, "Request body too large"
 
 
+class RequestTimeout(WalletError):
+    """A request body stopped arriving (a slow or stalled client holding a request slot)."""
+
+    code, status, title = "request_timeout", 408, "Request body timed out"
+
+
 class NotFound(WalletError):
     code, status, title = "not_found", 404, "Not found"
 

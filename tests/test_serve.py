@@ -45,6 +45,10 @@ def test_ecert_serve_zero_configuration(tmp_path: Path) -> None:
         assert (tmp_path / "data" / "ecert.db").exists()
         passphrase = tmp_path / "data" / "key-passphrase"
         assert oct(passphrase.stat().st_mode & 0o777) == "0o600"
+        # everything at rest is the owner's only: the directory, the database and its WAL files
+        assert oct((tmp_path / "data").stat().st_mode & 0o777) == "0o700"
+        for name in ("ecert.db", "ecert.db-wal", "ecert.db-shm"):
+            assert oct((tmp_path / "data" / name).stat().st_mode & 0o777) == "0o600", name
     finally:
         process.terminate()
         process.wait(timeout=20)

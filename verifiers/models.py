@@ -66,7 +66,15 @@ class PresentationRequest(SQLModel, table=True):
     created_at: int = Field(sa_column=Column(BigInteger, nullable=False))
     expires_at: int = Field(sa_column=Column(BigInteger, nullable=False))
     answered_at: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
-    #: per credential query id, the verification result (claims of a valid presentation only)
-    result: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    #: per credential query id, the verification result (claims of a valid presentation only),
+    #: JSON sealed with the storage key and bound to this row; deleted once the party has
+    #: collected it, or at ``result_expires_at`` if it never does
+    sealed_result: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    #: what stays after that: per credential query id, ``valid``, ``code`` and ``match`` only
+    outcome: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    #: an uncollected result is deleted at this time (None once it is gone)
+    result_expires_at: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
+    #: when the party collected the result (None with an outcome: deleted uncollected)
+    result_collected_at: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     #: an error the wallet sent instead of a vp_token (e.g. access_denied)
     wallet_error: str | None = Field(default=None, max_length=64)

@@ -19,6 +19,13 @@ Choices where the specification leaves room (documented for wallet implementers)
   vp_token) is refused without consuming it, so a stranger who saw the QR cannot burn it.
 - The relying party receives, per query, only the claims it asked for, even if the wallet
   disclosed more.
+- The result is personal data (names, numbers, addresses) and is kept like the wallet's:
+  sealed at rest (AES-GCM with the storage key, bound to the request id) and handed over
+  once. The first poll that sees the request answered receives it (``result_state:
+  "handed_over"``) and the sealed copy is deleted in the same transaction; later polls get
+  ``result: null`` with ``result_state: "collected"``. A result nobody collects is deleted
+  ``result_retention_s`` after the answer (``"purged"``). What stays is the outcome, per
+  query only ``valid``, ``code`` and ``match``, so a poll can still say how it ended.
 """
 
 from __future__ import annotations
@@ -34,6 +41,8 @@ from urllib.parse import urlencode
 
 from sqlalchemy import update
 from sqlmodel import Session
+
+from keys.sealing import Sealer
 
 from schemas.errors import CredentialExpired, Forbidden, InvalidInput, Malformed, NonceMismatch, NotFound, Replayed
 from verifiers.claim_selection import restrict
@@ -56,6 +65,11 @@ SUPPORTED_ALGS = ["ES256", "EdDSA"]
 MAX_PURPOSE = 500
 
 _TABLE = PresentationRequest.__table__  # type: ignore[attr-defined]
+#: ``result_state`` of a poll: no result (not answered yet, declined, expired), this body
+#: carries it (the only time), an earlier poll took it, or it was deleted uncollected
+RESULT_NONE, RESULT_HANDED_OVER, RESULT_COLLECTED, RESULT_PURGED = "none", "handed_over", "collected", "purged"
+#: what of a query's result stays once the result is gone: nothing that names anyone
+OUTCOME_FIELDS = ("valid", "code", "match")
 
 
 @dataclass(frozen=True)
@@ -109,6 +123,7 @@ def create_presentation_request(
         expires_at=now + services.request_ttl_s,
     )
     session.add(row)
+    purge_uncollected_results(session, now=now)
     session.commit()
     request_uri = services.base_url + REQUEST_PATH + row.id
     return PresentationRequestCreated(row.id, _link(relying_party.client_id, request_uri), request_uri, row.expires_at)
@@ -263,31 +278,110 @@ def receive_response(
             for p in presentations
         ]
         results[credential.id] = judged if credential.multiple else judged[0]
-    session.execute(update(_TABLE).where(_TABLE.c.id == row.id).values(result=results))
+    session.execute(
+        update(_TABLE)
+        .where(_TABLE.c.id == row.id)
+        .values(
+            sealed_result=_seal_result(services.sealer, results, request_id=row.id),
+            outcome=_outcome(results),
+            result_expires_at=now + services.result_retention_s,
+        )
+    )
     session.commit()
     return {}
 
 
-def _complete(result: Mapping[str, Any] | None) -> bool:
-    if not result:
+def _result_aad(request_id: str) -> bytes:
+    # table:row:field, as the wallet binds its sealed rows: a copy moved to another row won't open
+    return f"{_TABLE.name}:{request_id}:result".encode()
+
+
+def _seal_result(sealer: Sealer, results: dict[str, Any], *, request_id: str) -> bytes:
+    return sealer.seal(json.dumps(results, ensure_ascii=False).encode(), aad=_result_aad(request_id))
+
+
+def _open_result(sealer: Sealer, sealed: bytes, *, request_id: str) -> dict[str, Any]:
+    return json.loads(sealer.open(sealed, aad=_result_aad(request_id)))
+
+
+def _outcome(results: Mapping[str, Any]) -> dict[str, Any]:
+    def keep(answer: Mapping[str, Any]) -> dict[str, Any]:
+        return {name: answer.get(name) for name in OUTCOME_FIELDS}
+
+    return {
+        query_id: [keep(a) for a in answer] if isinstance(answer, list) else keep(answer)
+        for query_id, answer in results.items()
+    }
+
+
+def _complete(outcome: Mapping[str, Any] | None) -> bool:
+    if not outcome:
         return False
-    answers = [a for value in result.values() for a in (value if isinstance(value, list) else [value])]
+    answers = [a for value in outcome.values() for a in (value if isinstance(value, list) else [value])]
     return bool(answers) and all(a.get("valid") and a.get("match") == "full" for a in answers)
 
 
-def read_request(session: Session, *, relying_party: RelyingParty, request_id: str, now: int) -> dict[str, Any]:
-    """The state and result of a request; another party's request does not exist (404)."""
+def purge_uncollected_results(session: Session, *, now: int) -> int:
+    """Delete the sealed results nobody collected within their retention (the outcome stays).
+    Does not commit. Runs on the request path (each new request sweeps) and from
+    ``ecert rp purge-results``."""
+    statement = (
+        update(_TABLE)
+        .where(_TABLE.c.result_expires_at <= now)
+        .values(sealed_result=None, result_expires_at=None)
+    )
+    return session.execute(statement).rowcount or 0
+
+
+def _hand_over(session: Session, row: PresentationRequest, *, sealer: Sealer, now: int) -> tuple[str, dict[str, Any] | None]:
+    """The result, once: opened, then deleted by a conditional UPDATE that only one poll wins."""
+    if row.result_collected_at is not None:
+        return RESULT_COLLECTED, None
+    if row.sealed_result is None:
+        return RESULT_PURGED, None
+    if row.result_expires_at is not None and now >= row.result_expires_at:
+        purge_uncollected_results(session, now=now)
+        session.commit()
+        return RESULT_PURGED, None
+    # open before deleting: a result that does not open (wrong storage key) is not lost
+    result = _open_result(sealer, row.sealed_result, request_id=row.id)
+    taken = session.execute(
+        update(_TABLE)
+        .where(_TABLE.c.id == row.id, _TABLE.c.result_collected_at.is_(None), _TABLE.c.sealed_result.is_not(None))
+        .values(sealed_result=None, result_expires_at=None, result_collected_at=now)
+    ).rowcount
+    if taken != 1:
+        # a concurrent poll took it (or the sweep deleted it) first: only one ever gets it
+        session.rollback()
+        session.refresh(row)
+        return (RESULT_COLLECTED if row.result_collected_at is not None else RESULT_PURGED), None
+    session.commit()
+    return RESULT_HANDED_OVER, result
+
+
+def read_request(
+    session: Session, *, relying_party: RelyingParty, request_id: str, sealer: Sealer, now: int
+) -> dict[str, Any]:
+    """The state of a request, and its result the first time it is there (see the module
+    docstring); another party's request does not exist (404)."""
     row = session.get(PresentationRequest, request_id)
     if row is None or row.relying_party_id != relying_party.id:
         raise NotFound("no such presentation request")
-    expired = row.status == "pending" and now >= row.expires_at
+    # consumed but not yet judged (the wallet's POST is still verifying): not done yet
+    judging = row.status == "done" and row.wallet_error is None and row.outcome is None
+    expired = (row.status == "pending" or judging) and now >= row.expires_at
     error = "expired" if expired else row.wallet_error
-    done = row.status == "done" or expired
+    done = (row.status == "done" and not judging) or expired
+    result_state, result = RESULT_NONE, None
+    if done and not expired and row.outcome is not None:
+        result_state, result = _hand_over(session, row, sealer=sealer, now=now)
     return {
         "id": row.id,
         "status": "done" if done else "pending",
-        "result": row.result if done else None,
-        "complete": _complete(row.result) if done else False,
+        "result": result,
+        "result_state": result_state,
+        "outcome": row.outcome if done else None,
+        "complete": _complete(row.outcome) if done else False,
         "error": error,
         "purpose": row.purpose,
         "expires_at": row.expires_at,

@@ -23,3 +23,5 @@ class VerifierServices:
     #: public base URL of this service: request_uri and response_uri live under it
     base_url: str
     request_ttl_s: int = 600
+    #: an OpenID4VP result nobody collects is deleted this long after the wallet answered
+    result_retention_s: int = 600

@@ -40,11 +40,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         version="0.1.0",
         summary="Electronic certificates: issue (OpenID4VCI), hold, present and verify (OpenID4VP), QR at the desk.",
         lifespan=lifespan,
+        # production: the schema is a map for attackers too; ECERT_API_DOCS turns it on
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url="/redoc" if settings.docs_enabled else None,
     )
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
     # multipart framing around a photo is small; 64 KiB covers it
     uploads = {"/v1/qr/verify-image": settings.qr_image_max_bytes + 64 * 1024}
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, per_path=uploads)
+    app.add_middleware(
+        BodySizeLimit, max_bytes=settings.max_body_bytes, per_path=uploads, read_timeout_s=settings.body_read_timeout_s
+    )
     return app

@@ -11,6 +11,7 @@ from keys.store import ACTIVE_KEY_RECHECK_S, SignerCache, ensure_active_key
 from schemas.registry import load_registry
 from wallet_api.clock import Clock, SystemClock
 from wallet_api.db import make_engine, run_migrations
+from wallet_api.private_files import ensure_private_dir
 from wallet_api.settings import Settings
 from wallet_api.state import AppState
 
@@ -19,7 +20,7 @@ def build_state(settings: Settings, *, clock: Clock | None = None, migrate: bool
     clock = clock or SystemClock()
     # load types first: a broken type file must stop start-up before anything is written
     registry = load_registry(settings.types_dir)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(settings.data_dir)
     engine = make_engine(settings.resolved_database_url)
     if migrate:
         run_migrations(engine)

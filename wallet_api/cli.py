@@ -11,7 +11,7 @@ from sqlmodel import Session
 from wallet_api.cli_issuing import offer, people
 from wallet_api.cli_qr import scan
 from wallet_api.cli_verifier import rp_app
-from wallet_api.settings import Settings
+from wallet_api.settings import Settings, SettingsError
 
 app = typer.Typer(help="ecert-wallet: electronic certificates service", no_args_is_help=True)
 keys_app = typer.Typer(help="Issuer signing keys", no_args_is_help=True)
@@ -26,10 +26,36 @@ app.command("offer")(offer)
 app.command("scan")(scan)
 
 
+def _settings() -> Settings:
+    try:
+        return Settings.from_environment()
+    except SettingsError as exc:
+        typer.echo(f"ecert: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 def _state():  # type: ignore[no-untyped-def]
     from wallet_api.bootstrap import build_state
 
-    return build_state(Settings())
+    return build_state(_settings())
+
+
+DEVELOPMENT_WARNING = """\
+*** ecert serve: DEVELOPMENT mode (ECERT_ENVIRONMENT is not "production") ***
+*** POST /v1/dev/identity-assertions mints enrolment assertions for ANYONE who asks, ***
+*** secrets may be generated into the data directory, and plain http is accepted.    ***
+*** This is a demo: never expose it. A deployment sets ECERT_ENVIRONMENT=production. ***"""
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name: it may resolve to anything
 
 
 @app.command()
@@ -37,18 +63,44 @@ def serve(
     host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to bind")] = 8000,
     workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    allow_network_demo: Annotated[
+        bool, typer.Option("--allow-network-demo", help="development only: bind a non-loopback --host anyway (a demo on a network)")
+    ] = False,
 ) -> None:
     """Run the API (SQLite in ./data unless ECERT_DATABASE_URL says otherwise)."""
     import os
 
     import uvicorn
 
+    from wallet_api.server_protocols import protocol_class
+
     # without ECERT_PUBLIC_URL the service names itself by the address it listens on, so
     # `--port 8011` gives metadata, vct and status URIs that point at port 8011
     os.environ.setdefault("ECERT_PUBLIC_URL", f"http://{host}:{port}")
+    settings = _settings()
+    if settings.environment == "development":
+        typer.echo(DEVELOPMENT_WARNING, err=True)
+        if not is_loopback(host) and not allow_network_demo:
+            typer.echo(
+                f"ecert: refusing --host {host} in development (anyone on that network could mint identities);"
+                " set ECERT_ENVIRONMENT=production, or pass --allow-network-demo for a demo",
+                err=True,
+            )
+            raise typer.Exit(2)
     # migrate and create keys once before workers start, so they never race on it
     _state().engine.dispose()
-    uvicorn.run("wallet_api.main:app", host=host, port=port, workers=workers, log_level="info")
+    uvicorn.run(
+        "wallet_api.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        # slow and greedy clients (a reverse proxy in front does this too, with its own limits)
+        http=protocol_class(),
+        limit_concurrency=settings.max_concurrency,
+        timeout_keep_alive=settings.keep_alive_timeout_s,
+        h11_max_incomplete_event_size=settings.max_header_bytes,
+    )
 
 
 @keys_app.command("list")

@@ -68,3 +68,24 @@ def rp_list(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] 
     for party in parties:
         allowed = "; ".join(f"{t}:{','.join(c)}" for t, c in party["allowed"].items())
         typer.echo(f"{party['client_id']}  {party['name']}  [{party['profile']}]  {allowed}")
+
+
+@rp_app.command("purge-results")
+def rp_purge_results() -> None:
+    """Delete OpenID4VP results not collected within ECERT_PRESENTATION_RESULT_RETENTION_S
+    (each new presentation request sweeps them too; run this where requests are rare)."""
+    from verifiers.presentation_requests import purge_uncollected_results
+    from wallet_api.bootstrap import build_state
+
+    from wallet_api.settings import SettingsError
+
+    try:
+        settings = Settings.from_environment()
+    except SettingsError as exc:
+        typer.echo(f"ecert: {exc}", err=True)
+        raise typer.Exit(2) from None
+    state = build_state(settings)
+    with Session(state.engine) as session:
+        purged = purge_uncollected_results(session, now=state.clock.epoch())
+        session.commit()
+    typer.echo(f"purged {purged} uncollected presentation results")

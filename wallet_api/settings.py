@@ -6,25 +6,62 @@ Nothing reads the environment anywhere else; tests build a ``Settings`` and pass
 
 from __future__ import annotations
 
+import binascii
 import os
+import re
 import secrets
+from base64 import b64decode
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from wallet_api.private_files import PRIVATE_FILE_MODE, ensure_private_dir
+
 PLACEHOLDER_SECRETS = frozenset({"changeme", "change-me", "secret", "password", "ecert"})
+#: production minimums: the storage key is key material (32 random bytes, as generated);
+#: the passphrase protects the issuer keys by a slow KDF, but a short one is still guessable
+MIN_STORAGE_KEY_BYTES = 32
+MIN_KEY_PASSPHRASE_CHARS = 32
+
+_HEX = re.compile(r"[0-9a-fA-F]+")
+_BASE64 = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
+
+
+class SettingsError(ValueError):
+    """The configuration cannot start the service; the message is one line naming the variable."""
+
+
+def decoded_key_length(value: str) -> int:
+    """Bytes a storage key stands for: hex, or base64 / base64url with or without padding;
+    0 when it is neither. Only checked, never used to derive the key: the sealer takes the
+    configured text as is, so data sealed before this check opens as before."""
+    value = value.strip()
+    if _HEX.fullmatch(value) and len(value) % 2 == 0:
+        return len(value) // 2
+    if not _BASE64.fullmatch(value):
+        return 0
+    unpadded = value.rstrip("=")
+    try:
+        return len(b64decode(unpadded.replace("-", "+").replace("_", "/") + "=" * (-len(unpadded) % 4), validate=True))
+    except (binascii.Error, ValueError):
+        return 0
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ECERT_", extra="ignore")
 
+    #: development: an unauthenticated endpoint mints enrolment assertions, generated secrets
+    #: are fine and ``ecert serve`` binds loopback only; production: real secrets, https
     environment: Literal["development", "production"] = "development"
     data_dir: Path = Path("./data")
     database_url: str | None = Field(default=None, description="default: SQLite file in data_dir")
+    #: the external base URL; https in production
     public_url: str = "http://127.0.0.1:8000"
+    #: /openapi.json, /docs and /redoc; None: served in development, not in production
+    api_docs: bool | None = None
     #: protects the issuer private keys (PKCS#8). Unset: a random one is generated into data_dir (0600).
     key_passphrase: SecretStr | None = None
     issuer_key_alg: Literal["ES256", "EdDSA"] = "ES256"
@@ -34,6 +71,18 @@ class Settings(BaseSettings):
     status_list_size: int = 131072
     status_list_ttl_s: int = 300
     max_body_bytes: int = 256 * 1024
+    # --- slow and greedy clients (ecert serve; run behind a reverse proxy in production)
+    #: a request body that sends nothing for this long gets 408 (as nginx's client_body_timeout)
+    body_read_timeout_s: float = Field(default=30, gt=0)
+    #: a request head (line and headers) must arrive within this of the connection opening or
+    #: of its first byte, else the connection is closed (as nginx's client_header_timeout)
+    header_read_timeout_s: float = Field(default=10, gt=0)
+    #: a request head larger than this gets 431 and the connection is closed
+    max_header_bytes: int = Field(default=32 * 1024, ge=1024)
+    #: an idle keep-alive connection is closed after this
+    keep_alive_timeout_s: int = Field(default=5, ge=1)
+    #: connections plus requests in flight per worker; past it, a new request gets 503
+    max_concurrency: int = Field(default=1000, ge=1)
     clock_skew_s: int = 60
     offer_ttl_s: int = 600
     nonce_ttl_s: int = 300
@@ -44,6 +93,9 @@ class Settings(BaseSettings):
     #: trust list file (TOML/JSON) naming external issuers; our own issuer is always trusted
     trust_list: Path | None = None
     presentation_request_ttl_s: int = 600
+    #: a relying party's OpenID4VP result is handed over once (the first poll that sees it)
+    #: and deleted; one not collected within this is deleted anyway (its outcome stays)
+    presentation_result_retention_s: int = Field(default=600, ge=1)
     #: how long a verifier may use a fetched status list (at most the list's own ttl)
     status_cache_s: int = 300
     # --- wallet (holders, devices, stored credentials, submissions)
@@ -67,7 +119,8 @@ class Settings(BaseSettings):
     console_session_ttl_s: int = 8 * 3600
     #: and ends after this long without a request (a counter computer left alone)
     console_idle_timeout_s: int = 15 * 60
-    #: Secure cookies; None: when public_url is https (plain http only on a developer's machine)
+    #: Secure cookies; None: when public_url is https (plain http only on a developer's
+    #: machine); always Secure in production (false is refused there)
     console_cookie_secure: bool | None = None
     # --- QR presentations (customs declaration, mobile ID) and the customs rules
     #: a mobile-ID QR is valid this long (and the desk profiles accept no longer)
@@ -91,13 +144,42 @@ class Settings(BaseSettings):
     pdf_font_path: Path | None = None
 
     @model_validator(mode="after")
-    def _refuse_placeholders(self) -> "Settings":
-        if self.environment == "production":
-            for name in ("key_passphrase", "storage_key"):
-                value = getattr(self, name)
-                if value is None or value.get_secret_value().lower() in PLACEHOLDER_SECRETS:
-                    raise ValueError(f"ECERT_{name.upper()} must be set to a real secret in production")
+    def _refuse_weak_settings(self) -> "Settings":
+        for name in ("key_passphrase", "storage_key"):
+            value = getattr(self, name)
+            # an unset variable in a deployment template arrives as "": never a real secret
+            if value is not None and not value.get_secret_value().strip():
+                raise ValueError(f"ECERT_{name.upper()} is empty: unset it (development) or give a real secret")
+        if self.environment != "production":
+            return self
+        for name in ("key_passphrase", "storage_key"):
+            value = getattr(self, name)
+            if value is None or value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
+                raise ValueError(f"ECERT_{name.upper()} must be set to a real secret in production")
+        if len(self.key_passphrase.get_secret_value()) < MIN_KEY_PASSPHRASE_CHARS:  # type: ignore[union-attr]
+            raise ValueError(f"ECERT_KEY_PASSPHRASE must be at least {MIN_KEY_PASSPHRASE_CHARS} characters in production")
+        if decoded_key_length(self.storage_key.get_secret_value()) < MIN_STORAGE_KEY_BYTES:  # type: ignore[union-attr]
+            raise ValueError(
+                f"ECERT_STORAGE_KEY must be at least {MIN_STORAGE_KEY_BYTES} random bytes in base64, base64url or hex"
+                " in production (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        if not self.public_url.startswith("https://"):
+            raise ValueError("ECERT_PUBLIC_URL must be an https:// URL in production")
+        if self.console_cookie_secure is False:
+            raise ValueError("ECERT_CONSOLE_COOKIE_SECURE cannot be false in production")
         return self
+
+    @classmethod
+    def from_environment(cls) -> "Settings":
+        """``Settings()`` with a refusal as one line (``SettingsError``) instead of pydantic's report."""
+        try:
+            return cls()
+        except ValidationError as exc:
+            raise SettingsError(one_line(exc)) from None
+
+    @property
+    def docs_enabled(self) -> bool:
+        return self.api_docs if self.api_docs is not None else self.environment == "development"
 
     @property
     def issuer_id(self) -> str:
@@ -111,12 +193,16 @@ class Settings(BaseSettings):
 
     def _secret_file(self, name: str, make: "callable[[], str]") -> str:  # type: ignore[valid-type]
         """Read or create a generated secret in the data dir with owner-only permissions."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        ensure_private_dir(self.data_dir)
         path = self.data_dir / name
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
         except FileExistsError:
-            return path.read_text().strip()
+            value = path.read_text().strip()
+            if not value:
+                # a truncated file must not become an empty key that seals nothing
+                raise SettingsError(f"{path} is empty: restore it from a backup (or delete it with the data it protects)") from None
+            return value
         with os.fdopen(fd, "w") as handle:
             handle.write(make())
         return path.read_text().strip()
@@ -132,3 +218,16 @@ class Settings(BaseSettings):
         if self.storage_key is not None:
             return self.storage_key.get_secret_value()
         return self._secret_file("storage-key", lambda: secrets.token_urlsafe(32))
+
+
+def one_line(exc: ValidationError) -> str:
+    """Pydantic's report as one line: each problem names its ECERT_ variable."""
+    problems = []
+    for error in exc.errors():
+        message = str(error.get("msg", "")).removeprefix("Value error, ")
+        location = [str(part) for part in error.get("loc", ()) if part != "__root__"]
+        if location and not message.startswith("ECERT_"):
+            message = f"ECERT_{location[0].upper()}: {message}"
+        problems.append(message)
+    return "; ".join(problems) or str(exc).splitlines()[0]
+

@@ -155,6 +155,7 @@ def configure_verifier(
         sealer=sealer(state),
         base_url=settings.issuer_id,
         request_ttl_s=settings.presentation_request_ttl_s,
+        result_retention_s=settings.presentation_result_retention_s,
     )
     state.extras[EXTRAS_KEY] = services
     return services

@@ -15,6 +15,8 @@ CSRF_HEADER = "X-CSRF-Token"
 
 
 def cookie_secure(settings: Settings) -> bool:
+    if settings.environment == "production":
+        return True  # whatever public_url says: a proxy in front may still reach us over http
     if settings.console_cookie_secure is not None:
         return settings.console_cookie_secure
     return settings.public_url.startswith("https://")

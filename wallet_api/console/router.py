@@ -251,9 +251,12 @@ def start_request(
 
 
 @router.get("/api/presentation-requests/{request_id}")
-def poll_request(request_id: str, staff: CurrentStaff, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
-    """What the party's API would answer: the page shows this and nothing more."""
-    return read_request(session, relying_party=staff.party, request_id=request_id, now=clock.epoch())
+def poll_request(
+    request_id: str, staff: CurrentStaff, session: SessionDep, services: VerifierServicesDep, clock: ClockDep
+) -> dict[str, Any]:
+    """What the party's API would answer: the page shows this and nothing more. Handing the
+    result to the counter's page is its one collection, as for the API."""
+    return read_request(session, relying_party=staff.party, request_id=request_id, sealer=services.sealer, now=clock.epoch())
 
 
 @router.get("/api/presentation-requests/{request_id}/qr.svg", response_class=Response)

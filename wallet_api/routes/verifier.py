@@ -80,9 +80,17 @@ def create_request(
 
 
 @router.get("/presentation-requests/{request_id}")
-def get_request(request_id: str, party: CurrentRelyingParty, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
-    """Poll: ``pending`` until the wallet answers, then ``done`` with a result per credential query."""
-    return read_request(session, relying_party=party, request_id=request_id, now=clock.epoch())
+def get_request(
+    request_id: str, party: CurrentRelyingParty, session: SessionDep, services: VerifierServicesDep, clock: ClockDep,
+    response: Response,
+) -> dict[str, Any]:
+    """Poll: ``pending`` until the wallet answers, then ``done``. The first ``done`` poll carries
+    the result per credential query (``result_state: handed_over``) and the service deletes
+    it; later polls get ``result: null``, ``result_state: collected`` and the ``outcome``
+    (``valid``, ``code``, ``match`` per query). Uncollected results are deleted after
+    ``ECERT_PRESENTATION_RESULT_RETENTION_S`` (``purged``)."""
+    response.headers["Cache-Control"] = "no-store"
+    return read_request(session, relying_party=party, request_id=request_id, sealer=services.sealer, now=clock.epoch())
 
 
 def _uri(session: SessionDep, party: CurrentRelyingParty, request_id: str, services: VerifierServicesDep, clock: ClockDep) -> str:

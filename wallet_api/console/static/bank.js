@@ -43,6 +43,11 @@
       results.append(card("bad", t("bank_title"), t("invalid"), codeLine(request.error), el("p", {}, message)));
       return;
     }
+    if (request.result_state === "collected" || request.result_state === "purged") {
+      // the service hands a result over once (then deletes it): another tab or poll had it
+      results.append(card("warn", t("bank_title"), t("result_gone"), codeLine(`result_${request.result_state}`)));
+      return;
+    }
     const queries = config.templates[template] || [];
     for (const query of queries) {
       const answer = (request.result || {})[query.id];
