@@ -278,7 +278,7 @@ def test_verify_endpoint_revoked_and_suspended(client: TestClient, bank, holder:
 
 def test_verify_endpoint_judges_garbage_and_refuses_bad_bodies(client: TestClient, bank) -> None:  # type: ignore[no-untyped-def]
     _, headers = bank
-    r = client.post("/v1/verify", json={"presentation": "garbage~", "nonce": "n", "audience": "a"}, headers=headers)
+    r = client.post("/v1/verify", json={"presentation": "garbage~", "nonce": "n"}, headers=headers)
     assert r.status_code == 200 and (r.json()["valid"], r.json()["code"]) == (False, "malformed")
     for bad in ({}, {"presentation": 5}, {"presentation": "x~", "extra": 1}, {"presentation": "x~"}):
         r = client.post("/v1/verify", json=bad, headers=headers)

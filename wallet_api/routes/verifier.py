@@ -27,8 +27,10 @@ class VerifyRequest(BaseModel):
 
     presentation: str = Field(min_length=1, max_length=256 * 1024, description="<SD-JWT>~<disclosures>~<KB-JWT>")
     nonce: str | None = Field(default=None, max_length=512)
-    audience: str | None = Field(default=None, max_length=512)
-    profile: str | None = Field(default=None, max_length=64, description="default: the party's registered profile")
+    audience: str | None = Field(default=None, max_length=512, description="the party's own client_id (the default)")
+    profile: str | None = Field(
+        default=None, max_length=64, description="default: the party's registered profile; another must be no weaker"
+    )
 
 
 class PresentationRequestIn(BaseModel):
