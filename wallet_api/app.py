@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from wallet_api.body_limit import BodySizeLimit
 from wallet_api.clock import Clock
+from wallet_api.no_store import NoStoreForPersonalData
 from wallet_api.problems import install_problem_handlers
 from wallet_api.routes import ROUTERS
 from wallet_api.settings import Settings
@@ -47,4 +48,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     # multipart framing around a photo is small; 64 KiB covers it
     uploads = {"/v1/qr/verify-image": settings.qr_image_max_bytes + 64 * 1024}
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, per_path=uploads)
+    # routes flagged PERSONAL_DATA: no-store on every answer, errors included
+    app.add_middleware(NoStoreForPersonalData)
     return app
