@@ -13,6 +13,7 @@ from issuers.customs.assessment import assess
 from issuers.customs.form import DeclarationForm, cigarette_equivalents, qr_claims
 from issuers.customs.rates import load_rate_table
 from issuers.customs.rules import load_rule_book
+from tests.test_wallet_flow import app_client, clock  # noqa: F401 - fixtures
 
 RULES = load_rule_book()
 RATES_TOML = """
@@ -123,3 +124,60 @@ def test_unknown_currency_is_refused(rates) -> None:  # type: ignore[no-untyped-
 
     with pytest.raises(InvalidInput):
         _assess(_claims(other_goods=[{"name": "x", "quantity": 1, "value": 1, "currency": "XYZ"}]), rates)
+
+
+# --- a day before the first rule (issue 12): a 4xx that says so, on every route that looks it up ---
+
+
+def test_a_day_before_every_rule_is_a_domain_error() -> None:
+    from issuers.customs.errors import NoCustomsRule
+
+    with pytest.raises(NoCustomsRule) as raised:
+        RULES.in_force(date(2010, 1, 1))
+    assert raised.value.code == "no_customs_rule" and raised.value.status == 422
+
+
+def _traveller(client):  # type: ignore[no-untyped-def]
+    from tests.issuing_helpers import person_with_record
+    from tests.test_wallet_flow import MobileApp
+
+    app = MobileApp(client, person_with_record(client.app.state.ecert, "mobile_driver_licence"))
+    app.enrol()
+    app.sign_in(app.register_device("phone"))
+    return app
+
+
+def _form(arrival: str) -> dict[str, Any]:
+    return {"name": "HONG GILDONG", "birth_date": "1990-01-01", "passport_number": "M12345678", "nationality": "KR",
+            "flight_number": "KE902", "arrival_date": arrival, "accompanying_family_count": 0,
+            "countries_visited": ["FR"], "items": {"perfume_ml": 50}}
+
+
+def _no_rule(r) -> None:  # type: ignore[no-untyped-def]
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["code"] == "no_customs_rule" and r.json()["date"] == "2010-01-01"
+
+
+def test_assessment_before_the_first_rule_is_422(app_client) -> None:  # type: ignore[no-untyped-def]
+    app = _traveller(app_client)
+    _no_rule(app_client.post("/v1/customs/assessment", json=_form("2010-01-01"), headers=app.auth))
+
+
+def test_declaring_on_a_day_before_the_first_rule_is_422_and_writes_nothing(settings) -> None:  # type: ignore[no-untyped-def]
+    # a server whose clock stands before the rule book (a mis-set clock, or rules that start later)
+    from datetime import UTC, datetime
+
+    from fastapi.testclient import TestClient
+    from sqlmodel import Session, func, select
+
+    from issuers.customs.models import CustomsDeclaration
+    from wallet_api.app import create_app
+    from wallet_api.clock import FixedClock
+
+    clock = FixedClock(datetime(2009, 12, 31, 3, tzinfo=UTC))
+    with TestClient(create_app(settings, clock=clock), base_url="https://ecert.test") as client:
+        app = _traveller(client)
+        _no_rule(client.post("/v1/customs/declarations", json=_form("2010-01-01"), headers=app.auth))
+        with Session(client.app.state.ecert.engine) as session:  # type: ignore[attr-defined]
+            assert session.exec(select(func.count()).select_from(CustomsDeclaration)).one() == 0

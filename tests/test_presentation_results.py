@@ -163,7 +163,9 @@ def test_pending_and_declined_requests_have_no_result(client: TestClient, bank, 
     request = Wallet(client, holder, credential.credential).resolve(created["uri"])
     client.post(f"/openid4vp/responses/{created['id']}", data={"error": "access_denied", "state": request["state"]})
     body = poll(client, headers, created["id"])
-    assert body["status"] == "done" and body["error"] == "access_denied" and body["result_state"] == "none"
+    # a wallet's error does not end the request (anyone who saw the QR could send it)
+    assert body["status"] == "pending" and body["wallet_error"] == "access_denied"
+    assert body["result"] is None and body["result_state"] == "none" and body["outcome"] is None
 
 
 def test_migration_drops_plain_results_and_keeps_their_outcome(tmp_path: Path) -> None:

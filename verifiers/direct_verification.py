@@ -1,8 +1,11 @@
 """``POST /v1/verify``: a relying party verifies a presentation it received some other way
-(email, upload), naming the nonce and audience it expects.
+(email, upload), naming the nonce it expects.
 
 The party sees only the claims it is registered for of that type, whatever the holder
-disclosed: registration is the ceiling of what a party may learn, on every path.
+disclosed: registration is the ceiling of what a party may learn, on every path. It is also
+the floor of what is checked: a call may ask for a stricter profile, never a weaker one, and
+the audience is the party's own client_id, so a presentation made for another party fails
+``nonce_audience`` here and never spends that party's replay mark.
 """
 
 from __future__ import annotations
@@ -11,13 +14,26 @@ from typing import Any
 
 from sqlmodel import Session
 
-from schemas.errors import InvalidInput
+from schemas.errors import Forbidden
 from verifiers.claim_selection import restrict
 from verifiers.models import RelyingParty
 from verifiers.pipeline import verify_presentation
-from verifiers.profiles import PROFILES
+from verifiers.profiles import profile_at_least
 from verifiers.relying_parties import allowed_paths
 from verifiers.verifier_services import VerifierServices
+
+
+class AudienceNotOwn(Forbidden):
+    """The caller named an audience that is not its own client_id."""
+
+    code, title = "audience_not_own", "Audience is not the calling party"
+
+
+def own_audience(relying_party: RelyingParty, audience: str | None) -> str:
+    """The audience a party may verify for: its client_id (the only identifier it registers)."""
+    if audience is not None and audience != relying_party.client_id:
+        raise AudienceNotOwn("a party verifies presentations addressed to its own client_id only")
+    return relying_party.client_id
 
 
 def verify_for_relying_party(
@@ -31,9 +47,8 @@ def verify_for_relying_party(
     now: int,
     profile: str | None = None,
 ) -> dict[str, Any]:
-    chosen = PROFILES.get(profile or relying_party.profile)
-    if chosen is None:
-        raise InvalidInput(f"unknown profile {profile!r}; one of {sorted(PROFILES)}")
+    chosen = profile_at_least(relying_party.profile, profile)
+    audience = own_audience(relying_party, audience)
     result = verify_presentation(
         session,
         presentation=presentation,

@@ -14,9 +14,19 @@ Choices where the specification leaves room (documented for wallet implementers)
   ``client_metadata.client_name``.
 - Wallet-facing errors are OAuth bodies with HTTP 400 (``invalid_request``); their
   ``error_description`` says which: wrong state, expired, already answered, bad vp_token.
-- One response per request: the first well-formed response consumes the request (and so
-  its nonce and state), whatever the verdict. A malformed POST (wrong state, unparsable
-  vp_token) is refused without consuming it, so a stranger who saw the QR cannot burn it.
+- Anyone who saw the QR can fetch the request object, and so learns its ``state`` and
+  ``nonce``: neither proves that a POST comes from the customer's wallet. What a stranger
+  cannot do is end the bank's request:
+  - an error response (``error=access_denied``, …) is recorded (``wallet_error`` in the
+    party's poll) and the request stays open for a wallet to answer until it expires;
+  - a ``vp_token`` ends the request only when at least one of its presentations is bound
+    to it: a credential of a trusted issuer whose holder key signed a KB-JWT over this
+    request's nonce for this party (``_bound``). Anything else (garbage, a stripped or
+    foreign presentation, a wrong state) is refused without consuming the request.
+  A stranger holding a credential of their own can answer like any wallet; the party then
+  sees whose claims they are, as in every cross-device flow.
+- One bound response per request: the first one consumes the request (and so its nonce and
+  state), whatever the verdict (a revoked certificate is an answer too).
 - The relying party receives, per query, only the claims it asked for, even if the wallet
   disclosed more.
 - The result is personal data (names, numbers, addresses) and is kept like the wallet's:
@@ -49,7 +59,7 @@ from verifiers.claim_selection import restrict
 from verifiers.dcql import CredentialQuery, DcqlQuery, match, parse_dcql
 from verifiers.models import PresentationRequest, RelyingParty
 from verifiers.pipeline import verify_presentation
-from verifiers.profiles import get_profile
+from verifiers.profiles import CheckStep, Profile, get_profile
 from verifiers.relying_parties import authorise_claims
 from verifiers.verifier_identity import request_signer, x5c
 from verifiers.verifier_services import VerifierServices
@@ -197,17 +207,49 @@ def _vp_token(raw: Any, query: DcqlQuery) -> dict[str, list[str]]:
     return token
 
 
-def _consume(session: Session, row: PresentationRequest, now: int, wallet_error: str | None) -> None:
+def _consume(session: Session, row: PresentationRequest, now: int) -> None:
     """pending → done, once: the conditional UPDATE is what makes nonce and state single use."""
-    statement = (
-        update(_TABLE)
-        .where(_TABLE.c.id == row.id, _TABLE.c.status == "pending")
-        .values(status="done", answered_at=now, wallet_error=wallet_error)
-    )
+    statement = update(_TABLE).where(_TABLE.c.id == row.id, _TABLE.c.status == "pending").values(status="done", answered_at=now)
     if session.execute(statement).rowcount != 1:
         session.rollback()
         raise Replayed("this presentation request has already been answered")
     session.commit()
+
+
+def _record_wallet_error(session: Session, row: PresentationRequest, error: str) -> None:
+    """Note what a wallet said; the request stays pending (anyone with the QR can say it)."""
+    session.execute(update(_TABLE).where(_TABLE.c.id == row.id, _TABLE.c.status == "pending").values(wallet_error=error))
+    session.commit()
+
+
+#: the checks that make a presentation an answer to this request: genuine, from a trusted
+#: issuer, key-bound to the request's nonce and party; status and validity are the verdict's
+_BINDING_HEAD = ("parse", "typ", "issuer_trust", "signature", "disclosures")
+
+
+def _binding_profile(profile: Profile) -> Profile:
+    kb = next((s for s in profile.steps if s.id == "holder_binding"), None)
+    holder_binding = CheckStep("holder_binding", {**(kb.options if kb else {}), "required": True})
+    head = tuple(s for s in profile.steps if s.id in _BINDING_HEAD)
+    return Profile(f"{profile.name}:binding", (*head, holder_binding, CheckStep("nonce_audience")))
+
+
+def _bound(
+    session: Session, token: Mapping[str, list[str]], *, party: RelyingParty, row: PresentationRequest,
+    services: VerifierServices, now: int,
+) -> None:
+    """NonceMismatch unless some presentation is bound to this request (nothing is written)."""
+    profile = _binding_profile(get_profile(party.profile))
+    refused: list[str] = []
+    for presentation in (p for presentations in token.values() for p in presentations):
+        result = verify_presentation(
+            session, presentation=presentation, profile=profile, trust=services.trust_for(session),
+            status_checker=None, nonce=row.nonce, audience=party.client_id, now=now, registry=services.registry,
+        )
+        if result.valid:
+            return
+        refused.append(result.code or "verification_failed")
+    raise NonceMismatch(f"no presentation in vp_token is bound to this request ({', '.join(sorted(set(refused)))})")
 
 
 def _not_presented() -> dict[str, Any]:
@@ -258,14 +300,15 @@ def receive_response(
         raise NonceMismatch("state does not belong to this request")
     error = form.get("error")
     if error is not None:
-        _consume(session, row, now, wallet_error=str(error)[:64])
+        _record_wallet_error(session, row, str(error)[:64])
         return {}
     query = parse_dcql(row.dcql_query)
     token = _vp_token(form.get("vp_token"), query)
     party = session.get(RelyingParty, row.relying_party_id)
     if party is None:
         raise NotFound("no such presentation request")
-    _consume(session, row, now, wallet_error=None)
+    _bound(session, token, party=party, row=row, services=services, now=now)
+    _consume(session, row, now)
 
     results: dict[str, Any] = {}
     for credential in query.credentials:
@@ -368,9 +411,10 @@ def read_request(
     if row is None or row.relying_party_id != relying_party.id:
         raise NotFound("no such presentation request")
     # consumed but not yet judged (the wallet's POST is still verifying): not done yet
-    judging = row.status == "done" and row.wallet_error is None and row.outcome is None
+    judging = row.status == "done" and row.outcome is None
     expired = (row.status == "pending" or judging) and now >= row.expires_at
-    error = "expired" if expired else row.wallet_error
+    # a wallet's error does not end a request (see the module docstring): only expiry does
+    error = "expired" if expired else None
     done = (row.status == "done" and not judging) or expired
     result_state, result = RESULT_NONE, None
     if done and not expired and row.outcome is not None:
@@ -383,6 +427,9 @@ def read_request(
         "outcome": row.outcome if done else None,
         "complete": _complete(row.outcome) if done else False,
         "error": error,
+        # what a wallet said instead of answering (e.g. access_denied): anyone who saw the QR
+        # can say it, so it is shown but does not end the request
+        "wallet_error": row.wallet_error,
         "purpose": row.purpose,
         "expires_at": row.expires_at,
     }

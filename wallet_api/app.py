@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from wallet_api.body_limit import BodySizeLimit
 from wallet_api.clock import Clock
+from wallet_api.no_store import NoStoreForPersonalData
 from wallet_api.problems import install_problem_handlers
 from wallet_api.routes import ROUTERS
 from wallet_api.settings import Settings
@@ -53,4 +54,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.add_middleware(
         BodySizeLimit, max_bytes=settings.max_body_bytes, per_path=uploads, read_timeout_s=settings.body_read_timeout_s
     )
+    # routes flagged PERSONAL_DATA: no-store on every answer, errors included
+    app.add_middleware(NoStoreForPersonalData)
     return app

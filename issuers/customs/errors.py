@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemas.errors import Conflict
+from schemas.errors import Conflict, InvalidInput
 
 
 class DeclarationCleared(Conflict):
@@ -11,3 +11,9 @@ class DeclarationCleared(Conflict):
 
 class ArrivalPassed(Conflict):
     code, title = "arrival_passed", "The arrival day has passed"
+
+
+class NoCustomsRule(InvalidInput):
+    """The rule book has no period in force on the day asked about (before the first one)."""
+
+    code, title = "no_customs_rule", "No customs rule covers this date"

@@ -11,6 +11,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from issuers.customs.errors import NoCustomsRule
+
 DEFAULT_RULES_FILE = Path(__file__).with_name("rules.toml")
 RULE_NAMES = ("basic_allowance", "alcohol", "perfume", "tobacco", "cash", "voluntary_reduction")
 
@@ -56,7 +58,7 @@ class RuleBook:
     def _period(self, name: str, day: date) -> dict[str, Any]:
         in_force = [p for p in self.periods[name] if p["effective_from"] <= day]
         if not in_force:
-            raise LookupError(f"no {name} rule is in force on {day.isoformat()}")
+            raise NoCustomsRule(f"no {name} rule is in force on {day.isoformat()}", date=day.isoformat(), rule=name)
         return max(in_force, key=lambda p: p["effective_from"])
 
 

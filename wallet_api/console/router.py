@@ -24,6 +24,7 @@ from wallet_api.console.desk_views import desk_views
 from wallet_api.console.request_templates import RequestTemplate, load_templates
 from wallet_api.console.security_headers import ConsoleRoute
 from wallet_api.deps import ClockDep, RegistryDep, SessionDep, SettingsDep, StateDep
+from wallet_api.no_store import PERSONAL_DATA
 from verifiers.qr.profiles import MOBILE_ID_TYPES
 from wallet_api.qr.desk import CUSTOMS_TYPE
 from wallet_api.qr.deps import CustomsContextDep, QrServicesDep
@@ -250,7 +251,7 @@ def start_request(
     )
 
 
-@router.get("/api/presentation-requests/{request_id}")
+@router.get("/api/presentation-requests/{request_id}", dependencies=[PERSONAL_DATA])
 def poll_request(
     request_id: str, staff: CurrentStaff, session: SessionDep, services: VerifierServicesDep, clock: ClockDep
 ) -> dict[str, Any]:
@@ -265,7 +266,7 @@ def request_qr(request_id: str, staff: CurrentStaff, session: SessionDep, servic
     return Response(request_qr_svg(uri), media_type="image/svg+xml")
 
 
-@router.post("/api/qr-scans")
+@router.post("/api/qr-scans", dependencies=[PERSONAL_DATA])
 def scan_qr(
     body: ScanRequest, staff: WritingStaff, session: SessionDep, state: StateDep, services: QrServicesDep,
     customs: CustomsContextDep, clock: ClockDep,
@@ -276,6 +277,6 @@ def scan_qr(
     )
 
 
-@router.post("/api/document-checks")
+@router.post("/api/document-checks", dependencies=[PERSONAL_DATA])
 def check_document(body: DocumentCheck, staff: WritingStaff, session: SessionDep, registry: RegistryDep, clock: ClockDep) -> dict[str, Any]:
     return documents.check_document(session, number=body.number, registry=registry, now=clock.now())

@@ -9,6 +9,7 @@ from issuers.pipeline import vct_for
 from issuers.type_metadata import vct_type_metadata
 from schemas.status_list import STATUS_LIST_MEDIA_TYPE
 from wallet_api.deps import ClockDep, RegistryDep, SessionDep, SettingsDep, StateDep
+from wallet_api.no_store import PERSONAL_DATA
 from wallet_api.status_publishing import status_list_token_for
 
 router = APIRouter(tags=["issuer"])
@@ -27,7 +28,7 @@ def vct_metadata(type_id: str, registry: RegistryDep, settings: SettingsDep) -> 
     return vct_type_metadata(type_def, vct_for(settings.issuer_id, type_id))
 
 
-@router.get("/v1/documents/{document_number}")
+@router.get("/v1/documents/{document_number}", dependencies=[PERSONAL_DATA])
 def check_document(document_number: str, session: SessionDep, registry: RegistryDep, clock: ClockDep) -> dict[str, Any]:
     """문서확인번호: is a printed copy genuine and current? Says nothing about its holder."""
     return document_check(session, document_number=document_number, registry=registry, now=clock.now())

@@ -9,11 +9,12 @@ from fastapi import APIRouter, status
 from issuers.customs.form import DeclarationInput
 from wallet_api.deps import SessionDep, StateDep
 from wallet_api.holder_auth import CurrentHolder
+from wallet_api.no_store import PERSONAL_DATA
 from wallet_api.qr import customs
 from wallet_api.qr.deps import CustomsContextDep
 from wallet_api.wallet.deps import WalletContextDep
 
-router = APIRouter(prefix="/v1/customs", tags=["customs declaration"])
+router = APIRouter(prefix="/v1/customs", tags=["customs declaration"], dependencies=[PERSONAL_DATA])
 
 
 @router.post("/assessment")

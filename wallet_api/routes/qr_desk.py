@@ -12,6 +12,7 @@ from verifiers.models import RelyingParty
 from verifiers.qr.pipeline import choose_profile
 from verifiers.qr.profiles import QrProfile
 from wallet_api.deps import ClockDep, SessionDep, SettingsDep, StateDep, state_of
+from wallet_api.no_store import PERSONAL_DATA
 from wallet_api.qr.deps import CustomsContextDep, QrServicesDep
 from wallet_api.qr.desk import needs_transaction, verify_scanned, verify_with_profile
 from wallet_api.qr.images import qr_text_from_image
@@ -20,7 +21,7 @@ from wallet_api.rp_auth import CurrentRelyingParty
 from wallet_api.state import AppState
 from wallet_api.unit_of_work import async_engine_lifespan, on_the_loop
 
-router = APIRouter(prefix="/v1/qr", tags=["verifier: QR desk"], lifespan=async_engine_lifespan)
+router = APIRouter(prefix="/v1/qr", tags=["verifier: QR desk"], dependencies=[PERSONAL_DATA], lifespan=async_engine_lifespan)
 
 
 class QrVerifyRequest(BaseModel):

@@ -9,11 +9,12 @@ from schemas.errors import NotFound
 from schemas.masking import masked_display
 from wallet_api.deps import RegistryDep, SessionDep, SettingsDep
 from wallet_api.holder_auth import OwnedCredential
+from wallet_api.no_store import PERSONAL_DATA
 from wallet_api.printable import korean_font, printable_pdf
 from wallet_api.wallet.credential_views import stored_claims
 from wallet_api.wallet.deps import SealerDep
 
-router = APIRouter(prefix="/v1/wallet/credentials", tags=["wallet: certificates"])
+router = APIRouter(prefix="/v1/wallet/credentials", tags=["wallet: certificates"], dependencies=[PERSONAL_DATA])
 
 
 @router.get("/{credential_id}/printable.pdf", response_class=Response)

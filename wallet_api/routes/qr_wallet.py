@@ -9,12 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from wallet_api.deps import ClockDep, SessionDep, StateDep
 from wallet_api.holder_auth import CurrentHolder
+from wallet_api.no_store import PERSONAL_DATA
 from wallet_api.qr import presenting
 from wallet_api.qr.deps import QrServicesDep
 from wallet_api.qr.mobile_id import start_mobile_id_qr
 from wallet_api.wallet.deps import WalletContextDep
 
-router = APIRouter(prefix="/v1/wallet", tags=["wallet: QR codes"])
+router = APIRouter(prefix="/v1/wallet", tags=["wallet: QR codes"], dependencies=[PERSONAL_DATA])
 
 
 class MobileIdQrRequest(BaseModel):

@@ -14,12 +14,13 @@ from verifiers.request_qr import request_qr_png, request_qr_svg
 from verifiers.models import RelyingParty
 from verifiers.verifier_services import VerifierServices
 from wallet_api.deps import ClockDep, SessionDep, state_of
+from wallet_api.no_store import PERSONAL_DATA
 from wallet_api.rp_auth import CurrentRelyingParty
 from wallet_api.state import AppState
 from wallet_api.unit_of_work import async_engine_lifespan, on_the_loop
 from wallet_api.verifier_wiring import VerifierServicesDep, verifier_services
 
-router = APIRouter(prefix="/v1", tags=["verifier"], lifespan=async_engine_lifespan)
+router = APIRouter(prefix="/v1", tags=["verifier"], dependencies=[PERSONAL_DATA], lifespan=async_engine_lifespan)
 
 
 class VerifyRequest(BaseModel):
@@ -27,8 +28,10 @@ class VerifyRequest(BaseModel):
 
     presentation: str = Field(min_length=1, max_length=256 * 1024, description="<SD-JWT>~<disclosures>~<KB-JWT>")
     nonce: str | None = Field(default=None, max_length=512)
-    audience: str | None = Field(default=None, max_length=512)
-    profile: str | None = Field(default=None, max_length=64, description="default: the party's registered profile")
+    audience: str | None = Field(default=None, max_length=512, description="the party's own client_id (the default)")
+    profile: str | None = Field(
+        default=None, max_length=64, description="default: the party's registered profile; another must be no weaker"
+    )
 
 
 class PresentationRequestIn(BaseModel):

@@ -10,11 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from wallet_api.deps import ClockDep, RegistryDep, SessionDep, SettingsDep
 from wallet_api.holder_auth import CurrentHolder, OwnedCredential
 from wallet_api.issuing import IssuerContextDep
+from wallet_api.no_store import PERSONAL_DATA
 from wallet_api.wallet.credential_store import issue_into_wallet, store_credential
 from wallet_api.wallet.credential_views import credential_detail, delete_credential, list_credentials, summary
 from wallet_api.wallet.deps import SealerDep, StatusReaderDep, VerifierServicesDep
 
-router = APIRouter(prefix="/v1/wallet/credentials", tags=["wallet: certificates"])
+router = APIRouter(prefix="/v1/wallet/credentials", tags=["wallet: certificates"], dependencies=[PERSONAL_DATA])
 
 
 class IssueRequest(BaseModel):

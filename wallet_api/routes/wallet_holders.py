@@ -11,12 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from schemas.errors import NotFound
 from wallet_api.deps import ClockDep, SessionDep, SettingsDep, StateDep
 from wallet_api.holder_auth import CurrentHolder, EnrollingHolder, OwnedDevice
+from wallet_api.no_store import PERSONAL_DATA
 from wallet_api.wallet import wiring
 from wallet_api.wallet.devices import list_devices, register_device, revoke_device
 from wallet_api.wallet.enrolment import enrol_with_assertion
 from wallet_api.wallet.models import DevicePublic
 
-router = APIRouter(tags=["wallet: holders"])
+router = APIRouter(tags=["wallet: holders"], dependencies=[PERSONAL_DATA])
 
 
 class EnrolmentRequest(BaseModel):

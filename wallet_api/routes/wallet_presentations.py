@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from wallet_api.deps import ClockDep, SessionDep
 from wallet_api.holder_auth import CurrentHolder, OwnedConsent
+from wallet_api.no_store import PERSONAL_DATA
 from wallet_api.wallet.consent_submission import submit
 from wallet_api.wallet.deps import FetcherDep, SealerDep, ShareLinkPolicyDep, VerifierServicesDep, WalletContextDep
 from wallet_api.wallet.models import SubmissionPublic
@@ -18,7 +19,7 @@ from wallet_api.wallet.presentations import prepare, resolve
 from wallet_api.wallet.share_links import create_share_link, view_share_link
 from wallet_api.wallet.submissions import list_submissions
 
-router = APIRouter(tags=["wallet: submissions"])
+router = APIRouter(tags=["wallet: submissions"], dependencies=[PERSONAL_DATA])
 
 
 class ResolveRequest(BaseModel):

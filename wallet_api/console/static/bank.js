@@ -71,6 +71,8 @@
         document.body.dataset.requestState = "done";
         return;
       }
+      // anyone who saw the QR can say "declined": shown, and the request stays open
+      if (request.wallet_error) stateLine.textContent = t("wallet_declined_open");
     } catch (error) {
       stateLine.textContent = `${t("error")}: ${error.code || ""}`;
     }
