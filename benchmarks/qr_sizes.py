@@ -95,7 +95,7 @@ def measure(type_id: str, family: str, claims: dict[str, Any], iss: str, status:
     texts = []
     for _ in range(DRAWS):
         unsigned = build_presentation(issuer_part=part, family=family, device_alg=device.alg, now=NOW, ttl_s=30,
-                                      jti=os.urandom(8))
+                                      jti=os.urandom(4))
         texts.append(finish_presentation(unsigned, device.sign(unsigned.signing_input)))
     worst = max(texts, key=len)
     qr_type = default_type_table().by_id[type_id]
@@ -116,7 +116,7 @@ def raw_length(text: str) -> int:
 
     unverified = decode_qr_text(text)
     issuer = unverified.issuer
-    plain_issuer = cbor2.dumps([issuer.protected_raw, {}, getattr(issuer, "plain_payload", issuer.payload), issuer.signature])
+    plain_issuer = cbor2.dumps([issuer.protected_raw, {}, getattr(unverified, "issuer_payload_inflated", issuer.payload), issuer.signature])
     presentation = cbor2.loads(unverified.device.payload)
     presentation[-65537] = plain_issuer
     plain_presentation = cbor2.dumps(presentation, canonical=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemas.errors import Conflict
+from schemas.errors import Conflict, InvalidInput
 
 
 class DeclarationCleared(Conflict):
@@ -11,3 +11,9 @@ class DeclarationCleared(Conflict):
 
 class ArrivalPassed(Conflict):
     code, title = "arrival_passed", "The arrival day has passed"
+
+
+class DeclarationTooLarge(InvalidInput):
+    """The declaration's QR would not fit version 15-M: refused before anything is signed."""
+
+    code, title = "declaration_too_large", "Declaration too large for its QR code"
