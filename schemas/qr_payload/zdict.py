@@ -1,20 +1,29 @@
-"""The zlib preset dictionary of format version 1 (``KD1:``, ``KM1:``).
+"""The DEFLATE preset dictionary of format version 1 (``KD1:``, ``KM1:``).
 
-Why a dictionary: a QR payload is ~500 bytes, two thirds of it signatures, keys and
-framing. zlib alone has nothing earlier in so short a stream to refer back to, so it saves
-almost nothing (it costs bytes on the random parts). With a preset dictionary (RFC 1950
-FDICT, as SPDY did for HTTP headers) the bytes every payload repeats - COSE/CWT framing,
-the short claim keys, date tags, common currency, country and Korean address words -
-become back-references of 2-3 bytes. It is what brings a customs declaration with five goods
-and two signatures under QR version 15-M (see tests/test_qr_size.py).
+The dictionary ships as a data file, ``dictionary_v1.bin`` (2527 bytes), pinned by its
+SHA-256 in docs/qr-format.md and in tests/test_qr_format_data.py; ``PRESET_DICTIONARY`` is
+that file. This module also keeps how the file was made (``build_dictionary``; run
+``python -m schemas.qr_payload.zdict OUT`` to write it), so a future version's dictionary
+starts from a readable source - but the file, not this code, is the format.
+
+Why a dictionary: the compressed part (the issuer's CWT claims) is 100-350 bytes. DEFLATE
+alone has nothing earlier in so short a stream to refer back to, so it saves almost nothing.
+With a preset dictionary (RFC 1950 FDICT, as SPDY did for HTTP headers) the bytes every
+payload repeats - CWT framing, the short claim keys, date tags, common currency, country,
+goods and Korean address words - become back-references of 2-3 bytes.
 
 The dictionary is part of the wire format: changing a single byte makes every existing QR
-unreadable, so a change is a new format version (new prefix digit), never an edit. A test
-pins its Adler-32. No secrets are in it (a dictionary only shortens what is also public in
-the QR), and deflate prefers near matches, so the most frequent pieces come last.
+unreadable, so a change is a new format version (new prefix digit), never an edit. No
+secrets are in it (a dictionary only shortens what is also public in the QR), and deflate
+prefers near matches, so the most frequent pieces come last.
 """
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+DICTIONARY_FILE = Path(__file__).with_name("dictionary_v1.bin")
 
 _WORDS = [
     # currencies, ISO 4217 (CBOR text of 3: 0x63 + code), the usual ones first to last
@@ -90,12 +99,22 @@ _SKELETON_HEX = [
     "a401636b6373041a69", "a501646b6e7061041a69", "a501646d6f6973041a69", "3a0001000182501a", "3a000100018250",
 ]
 
-PRESET_DICTIONARY: bytes = (
-    "".join(_GOODS_WORDS_EN).encode("ascii")
-    + "".join(_GOODS_WORDS_KO).encode("utf-8")
-    + "".join(_WORDS).encode("ascii")
-    + _goods_rows(_GOODS)
-    + "".join(_KOREAN).encode("utf-8")
-    # entry by entry: one odd-length entry would shift every later one by half a byte
-    + b"".join(bytes.fromhex(entry) for entry in _SKELETON_HEX)
-)
+def build_dictionary() -> bytes:
+    """The bytes of ``dictionary_v1.bin`` from the lists above (a test checks they agree)."""
+    return (
+        "".join(_GOODS_WORDS_EN).encode("ascii")
+        + "".join(_GOODS_WORDS_KO).encode("utf-8")
+        + "".join(_WORDS).encode("ascii")
+        + _goods_rows(_GOODS)
+        + "".join(_KOREAN).encode("utf-8")
+        # entry by entry: one odd-length entry would shift every later one by half a byte
+        + b"".join(bytes.fromhex(entry) for entry in _SKELETON_HEX)
+    )
+
+
+#: the preset dictionary of format version 1: the shipped file's bytes
+PRESET_DICTIONARY: bytes = DICTIONARY_FILE.read_bytes()
+
+
+if __name__ == "__main__":
+    Path(sys.argv[1]).write_bytes(build_dictionary())
