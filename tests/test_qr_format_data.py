@@ -33,6 +33,11 @@ def test_claim_key_tables_file_is_pinned() -> None:
     assert default_type_table().version == 1
 
 
+def test_the_spec_names_the_same_pins() -> None:
+    spec = (ROOT / "docs" / "qr-format.md").read_text(encoding="utf-8")
+    assert DICTIONARY_SHA256 in spec and CLAIM_KEYS_SHA256 in spec
+
+
 def test_data_files_are_package_data() -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = pyproject["tool"]["setuptools"]["package-data"]["schemas"]
