@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import zlib
+import os
 
 import cbor2
 import pytest
@@ -20,10 +20,9 @@ from schemas.errors import (
     WalletError,
 )
 from schemas.qr_errors import QrPrefixUnknown, QrVersionUnsupported
-from schemas.qr_payload import decode_qr_text, verify_qr_presentation
+from schemas.qr_payload import build_presentation, decode_qr_text, finish_presentation, verify_qr_presentation
 from schemas.qr_payload.envelope import inflate
-from schemas.qr_payload.zdict import PRESET_DICTIONARY
-from test_qr_support import ALGS, MOBILE_ID_PROFILES, NOW, customs_claims, fixed_signer, make_qr, verify
+from test_qr_support import ALGS, ISS, MOBILE_ID_PROFILES, NOW, customs_claims, fixed_signer, make_qr, verify
 
 ISSUER = {alg: fixed_signer(alg, "issuer") for alg in ALGS}
 DEVICE = {alg: fixed_signer(alg, "device") for alg in ALGS}
@@ -183,14 +182,28 @@ def test_keys_cose_refuses_header_alg_other_than_the_key() -> None:
         cose.verify_sign1(signed, ISSUER["ES256"].verification_key(), external_aad=b"other")
 
 
-def test_preset_dictionary_is_frozen() -> None:
-    # the dictionary is wire format: changing it needs a new prefix version, not an edit.
-    # (Re-pinned once, before any QR was issued, with the kid-less issuer part of issue 6.)
-    assert zlib.adler32(PRESET_DICTIONARY) == 0xF0455D2E
-
-
-def test_payload_is_raw_deflate_with_the_dictionary() -> None:
+def test_only_the_issuer_payload_is_raw_deflate_with_the_dictionary() -> None:
     import base45
 
-    raw = inflate(base45.b45decode(_mobile()[4:]), max_inflated_bytes=8192)
-    assert cbor2.loads(raw)[0] == bytes.fromhex("a10126")  # device protected header {1: -7}
+    device = cbor2.loads(base45.b45decode(_mobile()[4:]))
+    assert device[0] == bytes.fromhex("a10126")  # device protected header {1: -7}, not compressed
+    issuer = cbor2.loads(cbor2.loads(device[2])[-65537])
+    credential = cbor2.loads(inflate(issuer[2], max_inflated_bytes=8192))
+    assert credential[1] == ISS and 8 in credential  # the signed, compressed CWT claims
+
+
+def test_text_length_is_known_before_signing() -> None:
+    # nothing after the issuer part is compressed: every presentation of one issuer part has
+    # the length computed from sizes alone, whatever the signatures and the jti turn out to be
+    from schemas.qr_payload import build_issuer_part, presentation_text_length
+
+    for alg in ALGS:
+        unsigned = build_issuer_part(alg=alg, type_id="customs_declaration", claims=customs_claims(),
+                                     holder_jwk=DEVICE[alg].public_jwk, iss=ISS, exp=NOW + 86400)
+        expected = presentation_text_length(issuer_part_length=unsigned.length, family="KD", device_alg=alg,
+                                            now=NOW, ttl_s=30, jti_bytes=4)
+        part = unsigned.sign(ISSUER[alg])
+        for draw in range(20):
+            built = build_presentation(issuer_part=part, family="KD", device_alg=alg, now=NOW + draw, ttl_s=30,
+                                       jti=os.urandom(4))
+            assert len(finish_presentation(built, DEVICE[alg].sign(built.signing_input))) == expected

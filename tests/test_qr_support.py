@@ -130,3 +130,25 @@ def verify(text: str, *issuers: Signer, now: int = NOW, **kwargs: Any):  # type:
         now=now,
         **kwargs,
     )
+
+
+def deflate_with_dictionary(data: bytes) -> bytes:
+    """Raw DEFLATE with the format's preset dictionary, as an issuer compresses its payload."""
+    import zlib
+
+    from schemas.qr_payload.zdict import PRESET_DICTIONARY
+
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15, zdict=PRESET_DICTIONARY)
+    return compressor.compress(data) + compressor.flush()
+
+
+def qr_around_issuer_payload(issuer_payload: bytes, *, family: str = "KM", now: int = NOW) -> str:
+    """A well-formed QR text whose issuer part carries ``issuer_payload`` (the bytes as signed,
+    i.e. already compressed) and zero signatures: for the decoder's guards, which run first."""
+    import cbor2
+
+    from schemas.qr_payload.envelope import encode_text
+
+    part = cbor2.dumps([bytes.fromhex("a10126"), {}, issuer_payload, bytes(64)])
+    presentation = cbor2.dumps({4: now + 30, 6: now, 7: bytes(8), -65537: part}, canonical=True)
+    return encode_text(family, cbor2.dumps([bytes.fromhex("a10126"), {}, presentation, bytes(64)]))

@@ -9,7 +9,7 @@ import typer
 from sqlmodel import Session
 
 from wallet_api.cli_issuing import offer, people
-from wallet_api.cli_qr import scan
+from wallet_api.cli_qr import export_trust, scan
 from wallet_api.cli_verifier import rp_app
 from wallet_api.settings import Settings, SettingsError
 
@@ -24,6 +24,9 @@ app.add_typer(wallet_app, name="wallet")
 app.command("people")(people)
 app.command("offer")(offer)
 app.command("scan")(scan)
+trust_app = typer.Typer(help="Offline scanners' trust file (docs/qr-format.md §13)", no_args_is_help=True)
+app.add_typer(trust_app, name="trust")
+trust_app.command("export")(export_trust)
 
 
 def _settings() -> Settings:

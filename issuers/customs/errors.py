@@ -17,3 +17,9 @@ class NoCustomsRule(InvalidInput):
     """The rule book has no period in force on the day asked about (before the first one)."""
 
     code, title = "no_customs_rule", "No customs rule covers this date"
+
+
+class DeclarationTooLarge(InvalidInput):
+    """The declaration's QR would not fit version 15-M: refused before anything is signed."""
+
+    code, title = "declaration_too_large", "Declaration too large for its QR code"

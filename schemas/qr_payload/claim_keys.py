@@ -26,6 +26,8 @@ from schemas.qr_payload.cbor_reader import Tagged
 TAG_DAYS_SINCE_EPOCH = 100
 _EPOCH = date(1970, 1, 1)
 _TABLE_FILE = Path(__file__).with_name("claim_keys.toml")
+#: the shipped claim-key tables (a data file, pinned by SHA-256 in the spec and a test)
+CLAIM_KEYS_FILE = _TABLE_FILE
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class QrType:
 class QrTypeTable:
     by_id: dict[str, QrType]
     by_code: dict[int, QrType]
+    #: the tables' own version (``version`` in the file): what an offline trust file names
+    version: int = 1
 
 
 def _key_table(raw: Mapping[str, Any], where: str) -> KeyTable:
@@ -76,7 +80,8 @@ def _key_table(raw: Mapping[str, Any], where: str) -> KeyTable:
 
 
 def load_type_table(path: Path = _TABLE_FILE) -> QrTypeTable:
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))["types"]
+    document = tomllib.loads(path.read_text(encoding="utf-8"))
+    raw = document["types"]
     types = [
         QrType(type_id, entry["code"], entry["prefix"], _key_table(entry["claims"], type_id))
         for type_id, entry in raw.items()
@@ -84,7 +89,7 @@ def load_type_table(path: Path = _TABLE_FILE) -> QrTypeTable:
     by_code = {t.code: t for t in types}
     if len(by_code) != len(types):
         raise ValueError(f"{path.name}: type codes must be distinct")
-    return QrTypeTable({t.type_id: t for t in types}, by_code)
+    return QrTypeTable({t.type_id: t for t in types}, by_code, int(document.get("version", 1)))
 
 
 @cache

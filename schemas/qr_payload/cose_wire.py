@@ -22,7 +22,9 @@ HEADER_KID = 4
 #: the only algorithms a QR may be signed with (RFC 9053 ids); matched against the KEY's alg
 COSE_ALG_IDS: dict[str, int] = {"ES256": -7, "EdDSA": -8}
 SIGNATURE_LENGTH = 64  # both ES256 (r||s) and Ed25519
-_PROTECTED_LIMITS = CborLimits(max_depth=1, max_items=8)
+#: the same CBOR rules as every other item (docs/qr-format.md §4): a header with a nested
+#: parameter (a crit list) decodes and is then refused by name, not as "too deep"
+_PROTECTED_LIMITS = CborLimits()
 
 
 def encode_protected(alg: str, kid: bytes | None = None) -> bytes:

@@ -22,7 +22,7 @@ from schemas.qr_payload.claim_keys import (
 )
 from schemas.qr_payload.cose_key import jwk_from_cose_key
 from schemas.qr_payload.cose_wire import Sign1Parts, parse_sign1
-from schemas.qr_payload.envelope import check_length, decode_body, split_prefix
+from schemas.qr_payload.envelope import check_length, decode_body, inflate, split_prefix
 from schemas.qr_payload.issuer_part import StatusRef
 
 
@@ -43,6 +43,8 @@ class UnverifiedQrPresentation:
     device: Sign1Parts
     issuer: Sign1Parts
     issuer_part: bytes
+    #: the issuer payload inflated: the CBOR claims map (``issuer.payload`` is what was signed)
+    issuer_payload_inflated: bytes
     unverified_iss: str
     unverified_issued_at: int | None
     unverified_credential_expires_at: int
@@ -66,7 +68,7 @@ def decode_qr_text(
     text = text.rstrip("\r\n")
     check_length(text, max_text_len=limits.max_text_len)
     family, body = split_prefix(text)
-    raw = decode_body(body, max_inflated_bytes=limits.max_inflated_bytes)
+    raw = decode_body(body)
     plain = CborLimits(max_depth=limits.max_cbor_depth, max_items=limits.max_cbor_items)
     claims_limits = CborLimits(
         max_depth=limits.max_cbor_depth,
@@ -80,8 +82,10 @@ def decode_qr_text(
     )
     issuer_part = _bytes(presentation[k.PRIVATE_CREDENTIAL], "issuer part")
     issuer = parse_sign1(decode_strict(issuer_part, plain), what="issuer part", kid_allowed=True)
+    # the issuer signed the compressed bytes (``issuer.payload``); what they inflate to is bounded
+    credential_bytes = inflate(issuer.payload, max_inflated_bytes=limits.max_inflated_bytes)
     credential = _signed_map(
-        decode_strict(issuer.payload, claims_limits), k.ISSUER_PART_REQUIRED, k.ISSUER_PART_OPTIONAL, "issuer part"
+        decode_strict(credential_bytes, claims_limits), k.ISSUER_PART_REQUIRED, k.ISSUER_PART_OPTIONAL, "issuer part"
     )
 
     jti = _bytes(presentation[k.CTI], "jti")
@@ -109,6 +113,7 @@ def decode_qr_text(
         device=device,
         issuer=issuer,
         issuer_part=issuer_part,
+        issuer_payload_inflated=credential_bytes,
         unverified_iss=iss,
         unverified_issued_at=_time(credential[k.IAT], "iat") if k.IAT in credential else None,
         unverified_credential_expires_at=_time(credential[k.EXP], "exp"),

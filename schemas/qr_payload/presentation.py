@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import cbor2
 
 from schemas.qr_payload import wire_keys as k
-from schemas.qr_payload.cose_wire import encode_protected, encode_sign1, sig_structure
-from schemas.qr_payload.envelope import encode_text, prefix_for
+from schemas.qr_payload.cose_wire import SIGNATURE_LENGTH, encode_protected, encode_sign1, sig_structure
+from schemas.qr_payload.envelope import encode_text, prefix_for, text_length
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,25 @@ def build_presentation(
 
 
 def finish_presentation(unsigned: UnsignedPresentation, device_signature: bytes) -> str:
-    """The QR text: prefix + base45(zlib(COSE_Sign1 by the device))."""
-    if len(device_signature) != 64:
+    """The QR text: prefix + base45(COSE_Sign1 by the device)."""
+    if len(device_signature) != SIGNATURE_LENGTH:
         raise ValueError("device signature must be 64 bytes (ES256 r||s or Ed25519)")
     return encode_text(unsigned.family, encode_sign1(unsigned.protected, unsigned.payload, device_signature))
+
+
+def presentation_text_length(
+    *, issuer_part_length: int, family: str, device_alg: str, now: int, ttl_s: int, jti_bytes: int,
+    challenge_bytes: int | None = None,
+) -> int:
+    """The exact length of the QR text of any presentation with these sizes.
+
+    Nothing after the issuer part is compressed and a signature is always 64 bytes, so the
+    length depends on the sizes alone (and on ``now`` only through the width of its CBOR
+    integer: 5 bytes for every time from 1970-01-02 to 2106): a declaration is measured
+    exactly before it is signed, and no later signature or jti can push it over.
+    """
+    unsigned = build_presentation(
+        issuer_part=bytes(issuer_part_length), family=family, device_alg=device_alg, now=now, ttl_s=ttl_s,
+        jti=bytes(jti_bytes), challenge=None if challenge_bytes is None else bytes(challenge_bytes),
+    )
+    return text_length(family, len(encode_sign1(unsigned.protected, unsigned.payload, bytes(SIGNATURE_LENGTH))))

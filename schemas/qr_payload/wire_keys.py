@@ -27,7 +27,10 @@ STATUS_LIST_ID_MAX_BYTES = 32
 PRESENTATION_REQUIRED = frozenset({IAT, EXP, CTI, PRIVATE_CREDENTIAL})
 PRESENTATION_OPTIONAL = frozenset({NONCE})
 
-JTI_MIN_BYTES, JTI_MAX_BYTES = 8, 16
+JTI_MIN_BYTES, JTI_MAX_BYTES = 4, 16
+#: what our presenters put in: unique enough per issuer part (single use marks jti + the
+#: issuer part digest), and each byte is 1.5 QR characters
+JTI_BYTES = 4
 CTI_MAX_BYTES = 32
 NONCE_MAX_BYTES = 32
 #: a presentation lives seconds to minutes; longer would make a screenshot worth stealing

@@ -22,11 +22,12 @@ from schemas.errors import Forbidden, InvalidInput
 from schemas.qr_image import qr_version, render_png, render_svg
 from schemas.qr_payload import UnsignedPresentation, build_presentation, finish_presentation
 from schemas.qr_payload.envelope import PREFIX_FAMILIES
+from schemas.qr_payload import wire_keys as k
 from verifiers.qr.checks.signature import verify_with_services
 from verifiers.qr.context import QrServices
 from wallet_api.wallet.models import Device
 
-JTI_BYTES = 8
+JTI_BYTES = k.JTI_BYTES
 
 
 def start(*, issuer_part: bytes, family: str, device_alg: str, now: int, ttl_s: int) -> dict[str, Any]:
