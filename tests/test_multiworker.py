@@ -208,7 +208,8 @@ def test_concurrent_revocations_in_one_status_byte_all_take_effect(live_server: 
     async def revoke_all() -> list[httpx.Response]:
         limiter = asyncio.Semaphore(LIST_SIZE)
         headers = {"Authorization": f"Bearer {api_key}"}
-        return await asyncio.gather(*(post(live_server.url, f"/v1/admin/credentials/{i.record_id}/revoke", limiter, headers=headers)
+        return await asyncio.gather(*(post(live_server.url, f"/v1/admin/credentials/{i.record_id}/revoke", limiter, headers=headers,
+                                           json={"reason": "fraud"})
                                       for i in issued))
 
     responses = asyncio.run(revoke_all())
