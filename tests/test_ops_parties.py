@@ -71,17 +71,20 @@ def test_rp_cli_list_show_rotate_deactivate(cli: typer.Typer, client: TestClient
     shown = run(cli, "rp", "show", client_id, "--json")
     assert shown["name"] == "KB Kookmin Bank" and "api_key_sha256" not in shown  # type: ignore[index]
 
+    ticks = Ticks()
+    client.app.state.ecert.extras["relying_party_cache"] = RelyingPartyCache(monotonic=ticks)  # type: ignore[attr-defined]
     assert _authenticated(client.post("/v1/verify", json=BAD_PRESENTATION, headers={"Authorization": f"Bearer {api_key}"}))
     rotated = run(cli, "rp", "rotate-key", client_id, "--json")
     assert set(rotated) == {"client_id", "api_key"} and rotated["client_id"] == client_id  # type: ignore[index]
     new_key = rotated["api_key"]  # type: ignore[index]
     # the CLI is another process: the cached old key is dropped at this worker's next version check
-    client.app.state.ecert.extras.pop("relying_party_cache", None)  # type: ignore[attr-defined]
+    ticks.now += 1.0
     assert not _authenticated(client.post("/v1/verify", json=BAD_PRESENTATION, headers={"Authorization": f"Bearer {api_key}"}))
     assert _authenticated(client.post("/v1/verify", json=BAD_PRESENTATION, headers={"Authorization": f"Bearer {new_key}"}))
 
     assert run(cli, "rp", "deactivate", client_id, "--json") == {"client_id": client_id, "active": False}
     assert run(cli, "rp", "show", client_id, "--json")["active"] is False  # type: ignore[index]
+    ticks.now += 1.0
     assert not _authenticated(client.post("/v1/verify", json=BAD_PRESENTATION, headers={"Authorization": f"Bearer {new_key}"}))
     again = CliRunner().invoke(cli, ["rp", "rotate-key", client_id])
     assert again.exit_code == 1 and "conflict" in again.output

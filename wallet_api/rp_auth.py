@@ -19,8 +19,9 @@ hop with one autocommit session (no BEGIN/ROLLBACK round trips).
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -48,15 +49,32 @@ class RelyingPartyCache:
         self._parties: dict[str, tuple[RelyingParty, int]] = {}
         self._version: int | None = None
         self._checked_at = float("-inf")
+        #: the version read in flight, which concurrent requests wait for
+        self._pending: asyncio.Future[None] | None = None
 
-    def check_due(self) -> bool:
-        """True (once per interval) when the caller must read the registry version now."""
-        tick = self._monotonic()
-        if tick - self._checked_at < self._recheck_s:
-            return False
-        # claimed before the read: concurrent requests do not all re-read the row
-        self._checked_at = tick
-        return True
+    async def refresh_if_due(self, read_version: Callable[[], Awaitable[int]]) -> None:
+        """Re-read the registry version when the last read started ``recheck_s`` ago or more.
+
+        Requests that find a read already in flight wait for it rather than answer from the
+        cache meanwhile (that would serve a dead key past the bound) or start their own.
+        """
+        if self._monotonic() - self._checked_at < self._recheck_s:
+            return
+        loop = asyncio.get_running_loop()
+        pending = self._pending
+        if pending is not None and pending.get_loop() is loop:
+            await asyncio.shield(pending)
+            return
+        pending = loop.create_future()
+        self._pending = pending
+        started = self._monotonic()
+        try:
+            self.observe(await read_version())
+            # the start of the read: anything committed before it is in what was read
+            self._checked_at = started
+        finally:
+            self._pending = None
+            pending.set_result(None)
 
     def observe(self, version: int) -> None:
         """The registry version just read; a newer one than known empties the cache."""
@@ -111,8 +129,7 @@ async def current_relying_party(request: Request, authorization: Annotated[str |
     state = state_of(request)
     api_key = bearer_token(authorization)
     cache = relying_party_cache(state)
-    if cache.check_due():
-        cache.observe(await on_the_loop(state, "autocommit", _read_version))
+    await cache.refresh_if_due(lambda: on_the_loop(state, "autocommit", _read_version))
     key_hash = hash_api_key(api_key)
     party = cache.get(key_hash)
     if party is None:
