@@ -40,6 +40,12 @@ class IssuedCredential(IssuedCredentialBase, table=True):
     holder_jkt: str = Field(max_length=64, index=True)
     #: sha-256 of the issuer-signed JWT, to recognise a presented copy
     credential_digest: str = Field(max_length=64)
+    #: the last revoke/suspend/reinstate: why (a code of credential_status.REASON_CODES),
+    #: the operator's note, when and by whom; kept here, never in the public status list
+    status_reason: str | None = Field(default=None, max_length=32)
+    status_note: str | None = Field(default=None, max_length=500)
+    status_changed_at: datetime | None = None
+    status_changed_by: str | None = Field(default=None, max_length=80)
 
 
 class IssuedCredentialPublic(IssuedCredentialBase):

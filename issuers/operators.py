@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Field, Session, SQLModel, select
 
-from schemas.errors import AuthError
+from schemas.errors import AuthError, Conflict, NotFound
 
 API_KEY_PREFIX = "eop_"
 
@@ -20,6 +20,8 @@ class OperatorBase(SQLModel):
     name: str = Field(max_length=120)
     agency_id: str = Field(max_length=32, index=True)
     created_at: datetime
+    #: a deactivated operator's key is refused at once (operators are not cached)
+    active: bool = True
 
 
 class Operator(OperatorBase, table=True):
@@ -54,6 +56,39 @@ def add_operator(session: Session, *, name: str, agency_id: str, now: datetime) 
 
 def authenticate_operator(session: Session, api_key: str) -> OperatorPublic:
     row = session.exec(select(Operator).where(Operator.api_key_hash == _hash_key(api_key))).first()
-    if row is None:
-        raise AuthError("unknown operator API key")
+    if row is None or not row.active:
+        raise AuthError("unknown or inactive operator API key")
     return OperatorPublic.model_validate(row, from_attributes=True)
+
+
+def list_operators(session: Session) -> list[OperatorPublic]:
+    rows = session.exec(select(Operator).order_by(Operator.created_at)).all()  # type: ignore[arg-type]
+    return [OperatorPublic.model_validate(r, from_attributes=True) for r in rows]
+
+
+def operator_by_id(session: Session, *, operator_id: str) -> Operator:
+    row = session.get(Operator, operator_id)
+    if row is None:
+        raise NotFound("no operator has this id")
+    return row
+
+
+def deactivate_operator(session: Session, *, operator_id: str) -> OperatorPublic:
+    """Its key is refused from the next request on; the caller commits (with the audit entry)."""
+    row = operator_by_id(session, operator_id=operator_id)
+    row.active = False
+    session.add(row)
+    session.flush()
+    return OperatorPublic.model_validate(row, from_attributes=True)
+
+
+def rotate_operator_key(session: Session, *, operator_id: str) -> OperatorCreated:
+    """A new API key (returned once); the old one is refused from the next request on."""
+    row = operator_by_id(session, operator_id=operator_id)
+    if not row.active:
+        raise Conflict("a deactivated operator gets no new key")
+    api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    row.api_key_hash = _hash_key(api_key)
+    session.add(row)
+    session.flush()
+    return OperatorCreated(operator=OperatorPublic.model_validate(row, from_attributes=True), api_key=api_key)

@@ -38,24 +38,25 @@ def test_revoke_suspend_reinstate(client: TestClient, issued) -> None:  # type: 
     auth = {"Authorization": f"Bearer {mois_key}"}
     assert _status_in_list(client, credential.status_uri, credential.status_idx) == 0
 
-    r = client.post(f"/v1/admin/credentials/{credential.record_id}/suspend", headers=auth)
+    r = client.post(f"/v1/admin/credentials/{credential.record_id}/suspend", headers=auth, json={"reason": "investigation_closed"})
     assert r.status_code == 200 and r.json()["status"] == "suspended"
     assert _status_in_list(client, credential.status_uri, credential.status_idx) == 2
 
-    r = client.post(f"/v1/admin/credentials/{credential.record_id}/reinstate", headers=auth)
+    r = client.post(f"/v1/admin/credentials/{credential.record_id}/reinstate", headers=auth, json={"reason": "data_corrected"})
     assert r.json()["status"] == "valid"
     assert _status_in_list(client, credential.status_uri, credential.status_idx) == 0
 
-    r = client.post(f"/v1/admin/credentials/{credential.record_id}/revoke", headers=auth)
+    r = client.post(f"/v1/admin/credentials/{credential.record_id}/revoke", headers=auth, json={"reason": "fraud", "note": "ticket 42"})
     assert r.json()["status"] == "revoked"
     assert _status_in_list(client, credential.status_uri, credential.status_idx) == 1
-    again = client.post(f"/v1/admin/credentials/{credential.record_id}/reinstate", headers=auth)
+    again = client.post(f"/v1/admin/credentials/{credential.record_id}/reinstate", headers=auth, json={"reason": "data_corrected"})
     assert again.status_code == 409 and again.json()["code"] == "conflict"
 
 
 def test_other_agency_and_anonymous_are_refused(client: TestClient, issued) -> None:  # type: ignore[no-untyped-def]
     credential, _, nts_key = issued
-    r = client.post(f"/v1/admin/credentials/{credential.record_id}/revoke", headers={"Authorization": f"Bearer {nts_key}"})
+    r = client.post(f"/v1/admin/credentials/{credential.record_id}/revoke", headers={"Authorization": f"Bearer {nts_key}"},
+                    json={"reason": "fraud"})
     assert r.status_code == 404 and r.json()["code"] == "not_found"
     assert client.post(f"/v1/admin/credentials/{credential.record_id}/revoke").status_code == 401
     bad = client.post(f"/v1/admin/credentials/{credential.record_id}/revoke", headers={"Authorization": "Bearer nope"})
@@ -65,7 +66,8 @@ def test_other_agency_and_anonymous_are_refused(client: TestClient, issued) -> N
 
 def test_unknown_action_is_422(client: TestClient, issued) -> None:  # type: ignore[no-untyped-def]
     credential, mois_key, _ = issued
-    r = client.post(f"/v1/admin/credentials/{credential.record_id}/destroy", headers={"Authorization": f"Bearer {mois_key}"})
+    r = client.post(f"/v1/admin/credentials/{credential.record_id}/destroy", headers={"Authorization": f"Bearer {mois_key}"},
+                    json={"reason": "fraud"})
     assert r.status_code == 422 and r.json()["code"] == "invalid_input"
 
 
@@ -75,7 +77,8 @@ def test_document_number_check(client: TestClient, issued) -> None:  # type: ign
     body = r.json()
     assert body["genuine"] and body["current"] and body["type_id"] == "resident_registration_abstract"
     assert "name" not in body and "claims" not in body
-    client.post(f"/v1/admin/credentials/{credential.record_id}/revoke", headers={"Authorization": f"Bearer {mois_key}"})
+    client.post(f"/v1/admin/credentials/{credential.record_id}/revoke", headers={"Authorization": f"Bearer {mois_key}"},
+                json={"reason": "holder_request"})
     assert client.get(f"/v1/documents/{credential.document_number.replace('-', '')}").json()["status"] == "revoked"
     assert client.get("/v1/documents/0000-0000-0000-0000").status_code == 404
     assert client.get("/v1/documents/12ab").status_code == 422

@@ -208,7 +208,8 @@ def test_concurrent_revocations_in_one_status_byte_all_take_effect(live_server: 
     async def revoke_all() -> list[httpx.Response]:
         limiter = asyncio.Semaphore(LIST_SIZE)
         headers = {"Authorization": f"Bearer {api_key}"}
-        return await asyncio.gather(*(post(live_server.url, f"/v1/admin/credentials/{i.record_id}/revoke", limiter, headers=headers)
+        return await asyncio.gather(*(post(live_server.url, f"/v1/admin/credentials/{i.record_id}/revoke", limiter, headers=headers,
+                                           json={"reason": "fraud"})
                                       for i in issued))
 
     responses = asyncio.run(revoke_all())
@@ -217,3 +218,35 @@ def test_concurrent_revocations_in_one_status_byte_all_take_effect(live_server: 
     assert published.status_code == 200
     decoded = decode_status_list(parse_compact(published.text).unverified_claims()["status_list"])
     assert [decoded.status_at(i.status_idx) for i in issued] == [1] * LIST_SIZE
+
+
+def test_a_rotated_relying_party_key_stops_on_both_workers_within_a_second(live_server: LiveServer) -> None:
+    """Issue 16: no worker keeps serving a rotated-out key from its cache past one second."""
+    import time
+
+    from verifiers.relying_parties import register_relying_party
+    from wallet_api.administrators import add_administrator
+    from wallet_api.issuing import sealer
+
+    state = live_server.state
+    with Session(state.engine, expire_on_commit=False) as session:
+        registered = register_relying_party(session, name="bank", allowed={TYPE_ID: ["name"]}, purpose="test",
+                                            registry=state.registry, sealer=sealer(state), now=state.clock.now())
+        admin = add_administrator(session, name="ops", now=state.clock.now())
+        session.commit()
+    old = {"Authorization": f"Bearer {registered.api_key}"}
+    body = {"presentation": "garbage~", "nonce": "n", "audience": "a"}
+
+    async def burst(headers: dict[str, str]) -> list[int]:
+        limiter = asyncio.Semaphore(8)
+        return [r.status_code for r in await asyncio.gather(*(post(live_server.url, "/v1/verify", limiter, json=body, headers=headers)
+                                                                for _ in range(24)))]
+
+    assert 401 not in asyncio.run(burst(old))  # both workers have the party cached
+    client_id = registered.relying_party.client_id
+    rotated = httpx.post(f"{live_server.url}/v1/admin/relying-parties/{client_id}/rotate-key",
+                         headers={"Authorization": f"Bearer {admin.api_key}"}, timeout=30)
+    assert rotated.status_code == 200, rotated.text
+    time.sleep(1.1)  # the bound under test: one registry-version re-read per worker per second
+    assert set(asyncio.run(burst(old))) == {401}
+    assert 401 not in asyncio.run(burst({"Authorization": f"Bearer {rotated.json()['api_key']}"}))

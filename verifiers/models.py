@@ -51,6 +51,17 @@ class RelyingPartyPublic(RelyingPartyBase):
     id: str
 
 
+class RelyingPartyRegistryVersion(SQLModel, table=True):
+    """One row whose ``version`` goes up with every deactivation or key rotation: workers
+    that cache parties by API key compare it (at most once a second) and drop their cache
+    when it moved, so a dead key stops working everywhere within that second."""
+
+    __tablename__ = "verifiers_relying_party_registry_version"
+
+    id: int = Field(primary_key=True)
+    version: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
 class PresentationRequest(SQLModel, table=True):
     __tablename__ = "verifiers_presentation_request"
 

@@ -15,14 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
 
 from keys.sd_jwt import ClaimPath
 from keys.sealing import Sealer
-from schemas.errors import AuthError, Forbidden, InvalidInput, NotFound
+from schemas.errors import AuthError, Conflict, Forbidden, InvalidInput, NotFound
 from schemas.registry import TypeRegistry
 from verifiers.claim_selection import top_level_allowed
-from verifiers.models import RelyingParty, RelyingPartyPublic
+from verifiers.models import RelyingParty, RelyingPartyPublic, RelyingPartyRegistryVersion
 from verifiers.profiles import PROFILES, DEFAULT_PROFILE
 from verifiers.verifier_identity import create_identity
 
@@ -118,6 +120,61 @@ def find_by_client_id(session: Session, *, client_id: str) -> RelyingPartyPublic
 def list_relying_parties(session: Session) -> list[RelyingPartyPublic]:
     rows = session.exec(select(RelyingParty).order_by(RelyingParty.created_at)).all()
     return [RelyingPartyPublic.model_validate(r, from_attributes=True) for r in rows]
+
+
+_REGISTRY_VERSION_ID = 1
+
+
+def registry_version(session: Session) -> int:
+    """The current registry version (0 before the first deactivation or rotation)."""
+    row = session.get(RelyingPartyRegistryVersion, _REGISTRY_VERSION_ID, populate_existing=True)
+    return row.version if row is not None else 0
+
+
+def _bump_registry_version(session: Session) -> None:
+    bump = (
+        update(RelyingPartyRegistryVersion)
+        .where(col(RelyingPartyRegistryVersion.id) == _REGISTRY_VERSION_ID)
+        .values(version=RelyingPartyRegistryVersion.version + 1)  # type: ignore[operator]
+    )
+    if session.execute(bump).rowcount == 0:  # type: ignore[attr-defined]
+        try:
+            with session.begin_nested():
+                session.add(RelyingPartyRegistryVersion(id=_REGISTRY_VERSION_ID, version=1))
+        except IntegrityError:  # created by a concurrent change: bump that row
+            session.execute(bump)
+
+
+def relying_party_by_client_id(session: Session, *, client_id: str) -> RelyingParty:
+    """Any registered party, active or not (for administration)."""
+    row = session.exec(select(RelyingParty).where(RelyingParty.client_id == client_id)).first()
+    if row is None:
+        raise NotFound("no relying party has this client_id")
+    return row
+
+
+def deactivate_relying_party(session: Session, *, client_id: str) -> RelyingParty:
+    """Turn the party off (its key stops working on every worker within a second); the
+    caller commits, together with whatever else ends with it (console sessions, audit)."""
+    row = relying_party_by_client_id(session, client_id=client_id)
+    row.active = False
+    session.add(row)
+    _bump_registry_version(session)
+    session.flush()
+    return row
+
+
+def rotate_relying_party_key(session: Session, *, client_id: str) -> tuple[RelyingParty, str]:
+    """A new API key (returned once); the old one stops working. The caller commits."""
+    row = relying_party_by_client_id(session, client_id=client_id)
+    if not row.active:
+        raise Conflict("a deactivated relying party gets no new key")
+    api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    row.api_key_sha256 = hash_api_key(api_key)
+    session.add(row)
+    _bump_registry_version(session)
+    session.flush()
+    return row, api_key
 
 
 def authorise_claims(relying_party: RelyingParty | RelyingPartyPublic, *, type_id: str | None, paths: Iterable[ClaimPath]) -> None:

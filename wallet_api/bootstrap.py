@@ -7,8 +7,10 @@ from sqlmodel import Session
 from issuers.adapters import build_adapters
 from issuers.sources import built_population
 from issuers.status_lists.allocator import StatusListAllocator
-from keys.store import ACTIVE_KEY_RECHECK_S, SignerCache, ensure_active_key
+from issuers.audit_trail import ACTOR_SYSTEM
+from keys.store import ACTIVE_KEY_RECHECK_S, SignerCache, active_key, ensure_active_key
 from schemas.registry import load_registry
+from wallet_api.audit_log import record_key_event
 from wallet_api.clock import Clock, SystemClock
 from wallet_api.db import make_engine, run_migrations
 from wallet_api.private_files import ensure_private_dir
@@ -25,7 +27,8 @@ def build_state(settings: Settings, *, clock: Clock | None = None, migrate: bool
     if migrate:
         run_migrations(engine)
     with Session(engine) as session:
-        ensure_active_key(
+        had_key = active_key(session) is not None
+        key = ensure_active_key(
             session, passphrase=settings.effective_key_passphrase, alg=settings.issuer_key_alg, now=clock.now()
         )
     state = AppState(
@@ -35,6 +38,9 @@ def build_state(settings: Settings, *, clock: Clock | None = None, migrate: bool
         clock=clock,
         signers=SignerCache(settings.effective_key_passphrase, active_recheck_s=ACTIVE_KEY_RECHECK_S),
     )
+    if not had_key:
+        with Session(engine) as session:
+            record_key_event(session, state, action="key.create", kid=key.kid, actor=ACTOR_SYSTEM, now=clock.now())
     # built here, not in the first issuance request (which would hang for the build)
     population = built_population(settings.population_seed, settings.population_size)
     state.extras["population"] = population

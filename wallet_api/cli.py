@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from sqlmodel import Session
 
+from wallet_api import cli_admin
 from wallet_api.cli_issuing import offer, people
 from wallet_api.cli_qr import export_trust, scan
 from wallet_api.cli_verifier import rp_app
@@ -21,6 +22,7 @@ app.add_typer(operator_app, name="operator")
 app.add_typer(rp_app, name="rp")
 wallet_app = typer.Typer(help="Holders' wallets: maintenance jobs", no_args_is_help=True)
 app.add_typer(wallet_app, name="wallet")
+cli_admin.register(app, rp_app=rp_app, operator_app=operator_app)
 app.command("people")(people)
 app.command("offer")(offer)
 app.command("scan")(scan)
@@ -141,11 +143,14 @@ def keys_rotate(
     alg: Annotated[str | None, typer.Option(help="ES256 or EdDSA (default: ECERT_ISSUER_KEY_ALG)")] = None,
 ) -> None:
     """Retire the active key and start signing with a new one. Old keys stay in the JWKS."""
-    from keys.store import rotate_key
+    from issuers.audit_trail import ACTOR_CLI
+    from keys.store import active_key, rotate_key
+    from wallet_api.audit_log import record_key_event
 
     state = _state()
     settings = state.settings
     with Session(state.engine) as session:
+        retiring = active_key(session)
         new = rotate_key(
             session,
             passphrase=settings.effective_key_passphrase,
@@ -153,6 +158,10 @@ def keys_rotate(
             now=state.clock.now(),
             max_validity=state.max_validity,
         )
+        # after the rotation: the checkpoints of these entries are signed by the new key
+        record_key_event(session, state, action="key.rotate", kid=new.kid, actor=ACTOR_CLI, now=state.clock.now())
+        if retiring is not None:
+            record_key_event(session, state, action="key.retire", kid=retiring.kid, actor=ACTOR_CLI, now=state.clock.now())
     typer.echo(f"new active key {new.kid} ({new.alg})")
 
 
@@ -164,6 +173,8 @@ def operator_add(
 ) -> None:
     """Register an agency operator and print its API key (shown once)."""
     from issuers.operators import add_operator
+    from wallet_api.cli_admin import CLI_ACTOR
+    from wallet_api.party_admin import record_operator_added
 
     state = _state()
     known = {t.agency.id for t in state.registry.all()}
@@ -172,6 +183,7 @@ def operator_add(
         raise typer.Exit(2)
     with Session(state.engine) as session:
         created = add_operator(session, name=name, agency_id=agency, now=state.clock.now())
+        record_operator_added(session, state, operator=created.operator, actor=CLI_ACTOR, now=state.clock.now())
     out = {"operator_id": created.operator.id, "agency": agency, "api_key": created.api_key}
     typer.echo(json.dumps(out) if as_json else f"operator {out['operator_id']} for {agency}: API key {out['api_key']}")
 

@@ -59,6 +59,7 @@ def offer(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Create an OpenID4VCI credential offer (pre-authorized code) for a person."""
+    from wallet_api.audit_log import record_offer
     from wallet_api.issuing import issuer_context
 
     state = _state()
@@ -74,6 +75,9 @@ def offer(
                 ttl=timedelta(seconds=state.settings.offer_ttl_s),
                 created_by=CLI_CREATOR,
             )
+            agencies = {state.registry.get(t).agency.id for t in type}  # the agency's operators see it in their audit
+            record_offer(session, state, created, actor=CLI_CREATOR, agency_id=agencies.pop() if len(agencies) == 1 else None,
+                         request_id=None, now=state.clock.now())
     except WalletError as exc:
         typer.echo(f"error: {exc.code}: {exc.detail}", err=True)
         raise typer.Exit(1) from None

@@ -25,7 +25,9 @@ def rp_add(
     from schemas.errors import WalletError
     from verifiers.relying_parties import parse_allow, register_relying_party
     from wallet_api.bootstrap import build_state
+    from wallet_api.cli_admin import CLI_ACTOR
     from wallet_api.issuing import sealer
+    from wallet_api.party_admin import record_party_added
 
     state = build_state(Settings())
     try:
@@ -40,6 +42,7 @@ def rp_add(
                 sealer=sealer(state),
                 now=state.clock.now(),
             )
+            record_party_added(session, state, client_id=registered.relying_party.client_id, actor=CLI_ACTOR, now=state.clock.now())
     except WalletError as exc:
         typer.echo(f"error: {exc.detail}", err=True)
         raise typer.Exit(2) from None

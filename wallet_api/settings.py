@@ -142,6 +142,11 @@ class Settings(BaseSettings):
     customs_max_days_ahead: int = 30
     #: a TTF/OTF font with Hangul for printable PDFs; unset: searched (fonts-nanum, Noto CJK)
     pdf_font_path: Path | None = None
+    # --- audit trail (hash-chained; the chain head is signed by the issuer key)
+    #: sign the chain head after this many new entries
+    audit_checkpoint_entries: int = Field(default=100, ge=1)
+    #: or when the last signature is older than this at the next entry (seconds)
+    audit_checkpoint_interval_s: int = Field(default=600, ge=1)
 
     @model_validator(mode="after")
     def _refuse_weak_settings(self) -> "Settings":

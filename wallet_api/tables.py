@@ -14,6 +14,8 @@ TABLE_MODULES: tuple[str, ...] = (
     "issuers.customs.models",
     "verifiers.qr.models",
     "wallet_api.console.sessions",
+    "issuers.audit_trail",
+    "wallet_api.administrators",
 )
 
 

@@ -116,6 +116,7 @@ def test_bank_counter_revoked_certificate(desk: Desk, console_server: ConsoleSer
     revoked = httpx.post(
         f"{console_server.base_url}/v1/admin/credentials/{issuer_record_id(console_server.database_url, abstract)}/revoke",
         headers={"Authorization": f"Bearer {operator['api_key']}"},
+        json={"reason": "data_corrected"},
     )
     assert revoked.status_code == 200, revoked.text
     customer["app"].submit(consent_id, prepared, customer["phone"])

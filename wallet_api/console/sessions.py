@@ -108,3 +108,10 @@ def purge_expired(session: Session, *, now: int) -> int:
     result = session.execute(delete(ConsoleSession).where(ConsoleSession.expires_at <= now))  # type: ignore[arg-type]
     session.commit()
     return result.rowcount
+
+
+def end_party_sessions(session: Session, *, relying_party_id: str) -> int:
+    """Sign out every console session of a party (deactivated, or its key rotated after a
+    leak); the caller commits with the change that ends them."""
+    result = session.execute(delete(ConsoleSession).where(ConsoleSession.relying_party_id == relying_party_id))  # type: ignore[arg-type]
+    return result.rowcount

@@ -29,6 +29,8 @@ from issuers.oid4vci.tokens import (
     redeem_pre_authorized_code,
 )
 from issuers.sources import SyntheticPopulation
+from issuers.audit_trail import ACTOR_OPERATOR
+from wallet_api.audit_log import record_offer, request_id_of
 from wallet_api.auth_operator import OperatorDep
 from wallet_api.deps import ClockDep, SessionDep, SettingsDep, StateDep
 from wallet_api.issuing import IssuerContextDep, issuer_context
@@ -166,6 +168,7 @@ class OfferPublic(BaseModel):
 
 @admin_router.post("/offers", status_code=201)
 def create_credential_offer(
+    request: Request,
     body: OfferRequest,
     operator: OperatorDep,
     state: StateDep,
@@ -187,6 +190,8 @@ def create_credential_offer(
         by_reference=body.by_reference,
         agency_id=operator.agency_id,
     )
+    record_offer(session, state, created, actor=f"{ACTOR_OPERATOR}{operator.id}", agency_id=operator.agency_id,
+                 request_id=request_id_of(request), now=clock.now())
     return OfferPublic.of(created)
 
 

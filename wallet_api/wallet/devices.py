@@ -28,6 +28,7 @@ from keys.errors import JWKInvalid
 from keys.jwk import alg_for_jwk, public_jwk, public_key_from_jwk, thumbprint
 from schemas.errors import Conflict, InvalidInput, NotFound
 from schemas.status_list import INVALID
+from wallet_api.audit_log import record_device_revocation
 from wallet_api.wallet.models import Device, DevicePublic
 from wallet_api.wallet.tokens import revoke_device_tokens
 
@@ -90,6 +91,7 @@ def revoke_device(session: Session, *, device: Device, now: datetime) -> DeviceP
         device.revoked_at = now
         session.add(device)
         revoke_device_tokens(session, device_id=device.id)
+        record_device_revocation(session, holder_id=device.holder_id, device_id=device.id, now=now)
         session.commit()
     # outside the if: revoking again finishes what a crash cut short (revoked records are skipped)
     _revoke_issued_credentials(session, jkt=device.jkt, now=now)
