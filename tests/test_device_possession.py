@@ -296,3 +296,49 @@ def test_other_holders_device_id_is_not_found_on_prepare_and_share_link(client: 
     r = client.post(f"/v1/wallet/presentations/{consent}/prepare", json={"credential_ids": [bob_credential], "device_id": bob_phone},
                     headers=bob.auth)
     assert r.status_code == 200, r.text
+
+
+# --- another issuer's credential: bound to the importer's device, and naming them --------
+OUTSIDE_ISS = "https://pid.example"
+OUTSIDE_VCT = OUTSIDE_ISS + "/vct/resident_registration_abstract"
+OUTSIDE_STATUS = OUTSIDE_ISS + "/status-lists/1"
+
+
+def test_outside_issuers_credential_must_name_the_importer(client: TestClient) -> None:
+    from issuers.sd_jwt_issuer import issue_sd_jwt, plan_from_paths
+    from keys.jws import generate_private_key
+    from schemas.status_list import STATUS_LIST_JWT_TYP, STATUS_LIST_MEDIA_TYPE, encode_status_list
+    from verifiers.trust import StaticKeys, TrustedIssuer, TrustList
+    from wallet_api.verifier_wiring import configure_verifier
+
+    state = client.app.state.ecert  # type: ignore[attr-defined]
+    outside = Signer.from_private_key(generate_private_key("ES256"), kid="pid-1")
+    now = state.clock.epoch()
+    status_token = outside.sign_compact(
+        {"typ": STATUS_LIST_JWT_TYP},
+        {"iss": OUTSIDE_ISS, "sub": OUTSIDE_STATUS, "iat": now - 60, "exp": now + 3600, "ttl": 300,
+         "status_list": encode_status_list([0, 0, 0, 0])},
+    )
+    configure_verifier(
+        state,
+        trust_list=TrustList([TrustedIssuer(OUTSIDE_ISS, StaticKeys({"pid-1": outside.verification_key()}), {OUTSIDE_VCT: ABSTRACT})]),
+        fetch_status=lambda uri: (STATUS_LIST_MEDIA_TYPE, status_token),
+    )
+    holder = _holder(client, 0)
+    phone = next(iter(holder.keys))
+    someone_else = _holder(client, 1, signed_in=False).person
+
+    def credential(person: Any) -> str:
+        claims = {"name": person.name, "resident_registration_number": person.rrn, "current_address": "서울특별시 종로구 세종대로 209"}
+        registered = {
+            "iss": OUTSIDE_ISS, "iat": now - 60, "exp": now + 86400, "vct": OUTSIDE_VCT,
+            "cnf": {"jwk": holder.keys[phone].public_jwk}, "status": {"status_list": {"idx": 0, "uri": OUTSIDE_STATUS}},
+        }
+        plan = plan_from_paths([("name",), ("resident_registration_number",), ("current_address",)])
+        return issue_sd_jwt(signer=outside, claims=claims, disclosable=plan, registered=registered).compact
+
+    theirs = client.post("/v1/wallet/credentials/import", json={"credential": credential(someone_else)}, headers=holder.auth)
+    assert theirs.status_code == 403 and theirs.json()["code"] == "not_your_credential"
+    mine = client.post("/v1/wallet/credentials/import", json={"credential": credential(holder.person)}, headers=holder.auth)
+    assert mine.status_code == 201, mine.text
+    assert mine.json()["issuer"] == OUTSIDE_ISS and mine.json()["device_id"] == phone
