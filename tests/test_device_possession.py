@@ -20,6 +20,7 @@ from keys.b64 import b64url_decode, b64url_encode
 from keys.jws import Signer
 from tests.issuing_helpers import device_signer, person_with_record
 from tests.test_issuer_admin_api import _status_in_list
+from tests.test_multiworker import LiveServer, live_server, post  # noqa: F401 - fixture
 from tests.test_oid4vci_wallet import ABSTRACT, Wallet, _offer_over_admin_api
 from tests.test_wallet_flow import (  # noqa: F401 - fixtures
     DEVICE_REGISTRATION_TYP,
@@ -342,3 +343,32 @@ def test_outside_issuers_credential_must_name_the_importer(client: TestClient) -
     mine = client.post("/v1/wallet/credentials/import", json={"credential": credential(holder.person)}, headers=holder.auth)
     assert mine.status_code == 201, mine.text
     assert mine.json()["issuer"] == OUTSIDE_ISS and mine.json()["device_id"] == phone
+
+
+# --- one challenge, many workers: exactly one registration spends it ---------------------
+def test_registration_challenge_is_single_use_across_workers(live_server: LiveServer) -> None:
+    import asyncio
+    import time
+    from collections import Counter
+
+    import httpx
+
+    person = person_with_record(live_server.state, ABSTRACT)
+    with httpx.Client(base_url=live_server.url, timeout=30) as http:
+        assertion = http.post("/v1/dev/identity-assertions", json={"person_id": person.person_id}).json()["identity_assertion"]
+        token = http.post("/v1/holders", json={"identity_assertion": assertion}).json()["enrolment_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        challenge = http.post(CHALLENGE, headers=auth).json()
+    signers = [device_signer() for _ in range(12)]
+
+    def body(signer: Signer) -> dict[str, Any]:
+        payload = {"challenge": challenge["challenge"], "aud": challenge["aud"], "iat": int(time.time())}
+        return {"jwk": signer.public_jwk, "proof": signer.sign_compact({"typ": DEVICE_REGISTRATION_TYP}, payload, include_kid=False)}
+
+    async def race() -> list[httpx.Response]:
+        limiter = asyncio.Semaphore(12)
+        return await asyncio.gather(*(post(live_server.url, DEVICES, limiter, json=body(s), headers=auth) for s in signers))
+
+    responses = asyncio.run(race())
+    assert Counter(r.status_code for r in responses) == {201: 1, 400: 11}
+    assert {r.json()["code"] for r in responses if r.status_code == 400} == {"replayed"}
