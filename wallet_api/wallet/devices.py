@@ -34,7 +34,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -55,23 +55,23 @@ from wallet_api.wallet.tokens import revoke_device_tokens
 
 MAX_NAME = 100
 DEVICE_REGISTRATION_TYP = "ecert-device-registration+jwt"
-#: open registration challenges a holder may hold at once; creating one more drops the oldest
+#: unused registration challenges a holder may hold at once; asking for one more drops the oldest
 MAX_OPEN_CHALLENGES = 5
 _CHALLENGES = DeviceRegistrationChallenge.__table__  # type: ignore[attr-defined]
 
 
 def create_registration_challenge(session: Session, *, holder_id: str, now: datetime, ttl_s: int) -> DeviceRegistrationChallenge:
-    # the holder's table stays small however often they ask: spent and expired challenges
-    # go, and only the newest few open ones are kept
+    # the holder's rows stay few however often they ask: expired challenges go, and only the
+    # newest few unused ones are kept (spent ones stay until they expire, so that a replay
+    # is still told apart as ``replayed``)
     session.execute(
         delete(DeviceRegistrationChallenge).where(
-            col(DeviceRegistrationChallenge.holder_id) == holder_id,
-            or_(col(DeviceRegistrationChallenge.used_at).is_not(None), col(DeviceRegistrationChallenge.expires_at) <= now),
+            col(DeviceRegistrationChallenge.holder_id) == holder_id, col(DeviceRegistrationChallenge.expires_at) <= now
         )
     )
     open_ids = session.exec(
         select(DeviceRegistrationChallenge.id)
-        .where(DeviceRegistrationChallenge.holder_id == holder_id)
+        .where(DeviceRegistrationChallenge.holder_id == holder_id, col(DeviceRegistrationChallenge.used_at).is_(None))
         .order_by(col(DeviceRegistrationChallenge.created_at).desc())
     ).all()
     stale = open_ids[MAX_OPEN_CHALLENGES - 1 :]
