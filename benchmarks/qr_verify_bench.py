@@ -62,6 +62,7 @@ OPEN_LOOP_CONNECTIONS = 64
 #: longest a mobile-ID presentation may live (the setting's ceiling): the texts are made before the runs
 QR_TTL_S = 900
 SIGN_IN_TYP = "ecert-sign-in+jwt"
+DEVICE_REGISTRATION_TYP = "ecert-device-registration+jwt"
 TITLE = f"POST {QR_VERIFY_PATH}: text → verdict + single-use mark, {WORKERS} workers, PostgreSQL, {CONCURRENCY} connections"
 
 
@@ -85,7 +86,12 @@ class _Phone:
     def enrol_and_sign_in(self) -> None:
         assertion = self._post("/v1/dev/identity-assertions", {"person_id": self.person_id})["identity_assertion"]
         enrolment = self._post("/v1/holders", {"identity_assertion": assertion}, expect=201)["enrolment_token"]
-        self.device_id = self._post("/v1/holders/me/devices", {"jwk": self.signer.public_jwk, "name": "bench phone"},
+        offered = self._post("/v1/holders/me/devices/challenge", token=enrolment)
+        possession = self.signer.sign_compact({"typ": DEVICE_REGISTRATION_TYP},
+                                              {"challenge": offered["challenge"], "aud": offered["aud"], "iat": int(time.time())},
+                                              include_kid=False)
+        self.device_id = self._post("/v1/holders/me/devices",
+                                    {"jwk": self.signer.public_jwk, "name": "bench phone", "proof": possession},
                                     token=enrolment, expect=201)["id"]
         challenge = self._post("/v1/auth/challenge")
         proof = self.signer.sign_compact({"typ": SIGN_IN_TYP, "kid": self.device_id},

@@ -168,7 +168,15 @@ def test_device_keys_public_only_and_unique(client: TestClient) -> None:
     assert r.status_code == 422 and r.json()["code"] == "invalid_input"
     r = client.post("/v1/holders/me/devices", json={"jwk": {"kty": "RSA", "n": "x", "e": "AQAB"}}, headers=auth)
     assert r.status_code == 422
-    assert client.post("/v1/holders/me/devices", json={"jwk": jwk}, headers=auth).status_code == 201
-    assert client.post("/v1/holders/me/devices", json={"jwk": jwk}, headers=auth).status_code == 409
+
+    def with_proof(signer: Signer) -> dict[str, object]:
+        challenge = client.post("/v1/holders/me/devices/challenge", headers=auth).json()
+        return {"jwk": signer.public_jwk, "proof": app.registration_proof(signer, challenge)}
+
+    signer = Signer.from_private_key(private)
+    assert client.post("/v1/holders/me/devices", json=with_proof(signer), headers=auth).status_code == 201
+    again = client.post("/v1/holders/me/devices", json=with_proof(signer), headers=auth)
+    assert again.status_code == 409 and again.json()["code"] == "device_key_bound"
+    assert "one of your devices" in again.json()["detail"]
     eddsa = device_signer("EdDSA")
-    assert client.post("/v1/holders/me/devices", json={"jwk": eddsa.public_jwk}, headers=auth).json()["alg"] == "EdDSA"
+    assert client.post("/v1/holders/me/devices", json=with_proof(eddsa), headers=auth).json()["alg"] == "EdDSA"

@@ -32,6 +32,7 @@ ABSTRACT = "resident_registration_abstract"
 #: tried in order for a person's second and third certificates
 OTHER_TYPES = ("health_insurance_eligibility", "national_pension_membership", "local_tax_payment", "national_tax_payment")
 SIGN_IN_TYP = "ecert-sign-in+jwt"
+DEVICE_REGISTRATION_TYP = "ecert-device-registration+jwt"
 
 
 @pytest.fixture
@@ -69,12 +70,19 @@ class MobileApp:
         self.holder_id = r.json()["holder_id"]
         return r.json()
 
-    def register_device(self, name: str = "phone", alg: str = "ES256") -> str:
-        signer = device_signer(alg)
+    def registration_proof(self, signer: Signer, challenge: dict[str, Any]) -> str:
+        """What the app signs with a new device key: it holds the private key of what it registers."""
+        payload = {"challenge": challenge["challenge"], "aud": challenge["aud"], "iat": _now(self.client)}
+        return signer.sign_compact({"typ": DEVICE_REGISTRATION_TYP}, payload, include_kid=False)
+
+    def register_device(self, name: str = "phone", alg: str = "ES256", signer: Signer | None = None) -> str:
+        signer = signer or device_signer(alg)
         token = self.token or self.enrolment_token
-        r = self.client.post(
-            "/v1/holders/me/devices", json={"jwk": signer.public_jwk, "name": name}, headers={"Authorization": f"Bearer {token}"}
-        )
+        headers = {"Authorization": f"Bearer {token}"}
+        challenge = self.client.post("/v1/holders/me/devices/challenge", headers=headers)
+        assert challenge.status_code == 200, challenge.text
+        body = {"jwk": signer.public_jwk, "name": name, "proof": self.registration_proof(signer, challenge.json())}
+        r = self.client.post("/v1/holders/me/devices", json=body, headers=headers)
         assert r.status_code == 201, r.text
         self.keys[r.json()["id"]] = signer
         return r.json()["id"]

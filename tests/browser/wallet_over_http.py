@@ -21,8 +21,9 @@ from issuers.adapters import build_adapters
 from issuers.adapters.base import Subject
 from issuers.sources import SyntheticPopulation
 from keys.b64 import b64url_decode, b64url_encode
+from keys.jws import Signer
 from schemas.registry import load_registry
-from tests.test_wallet_flow import SIGN_IN_TYP, MobileApp
+from tests.test_wallet_flow import DEVICE_REGISTRATION_TYP, SIGN_IN_TYP, MobileApp
 from wallet_api.wallet.models import StoredCredential
 
 
@@ -32,6 +33,10 @@ class HttpMobileApp(MobileApp):
     def sign_in_proof(self, device_id: str, challenge: dict[str, Any]) -> str:
         payload = {"challenge": challenge["challenge"], "aud": challenge["aud"], "iat": int(time.time())}
         return self.keys[device_id].sign_compact({"typ": SIGN_IN_TYP, "kid": device_id}, payload)
+
+    def registration_proof(self, signer: Signer, challenge: dict[str, Any]) -> str:
+        payload = {"challenge": challenge["challenge"], "aud": challenge["aud"], "iat": int(time.time())}
+        return signer.sign_compact({"typ": DEVICE_REGISTRATION_TYP}, payload, include_kid=False)
 
     def prepare(self, uri: str, credential_ids: list[str], device_id: str) -> tuple[str, dict[str, Any]]:
         resolved = self.client.post("/v1/wallet/presentations/resolve", json={"uri": uri}, headers=self.auth)

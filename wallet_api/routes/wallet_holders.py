@@ -13,7 +13,14 @@ from wallet_api.deps import ClockDep, SessionDep, SettingsDep, StateDep
 from wallet_api.holder_auth import CurrentHolder, EnrollingHolder, OwnedDevice
 from wallet_api.no_store import PERSONAL_DATA
 from wallet_api.wallet import wiring
-from wallet_api.wallet.devices import list_devices, register_device, revoke_device
+from wallet_api.wallet.deps import SealerDep
+from wallet_api.wallet.devices import (
+    DEVICE_REGISTRATION_TYP,
+    create_registration_challenge,
+    list_devices,
+    register_device,
+    revoke_device,
+)
 from wallet_api.wallet.enrolment import enrol_with_assertion
 from wallet_api.wallet.models import DevicePublic
 
@@ -34,6 +41,9 @@ class DeviceRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     jwk: dict[str, Any]
     name: str = Field(default="", max_length=100)
+    #: compact JWS by this jwk's key over {"challenge", "aud", "iat"} (typ ecert-device-registration+jwt);
+    #: optional here so that leaving it out is the stable code device_proof_required
+    proof: str | None = Field(default=None, max_length=4096)
 
 
 @router.post("/v1/holders", status_code=status.HTTP_201_CREATED)
@@ -75,9 +85,37 @@ def dev_identity_assertion(body: DevAssertionRequest, state: StateDep, settings:
     return {"identity_assertion": assertion, "issuer": provider.issuer}
 
 
+@router.post("/v1/holders/me/devices/challenge")
+def device_challenge(holder: EnrollingHolder, session: SessionDep, settings: SettingsDep, clock: ClockDep) -> JSONResponse:
+    row = create_registration_challenge(
+        session, holder_id=holder.holder_id, now=clock.now(), ttl_s=settings.sign_in_challenge_ttl_s
+    )
+    return JSONResponse(
+        {
+            "challenge": row.id,
+            "aud": settings.issuer_id,
+            "typ": DEVICE_REGISTRATION_TYP,
+            "expires_at": row.expires_at.isoformat(),
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
 @router.post("/v1/holders/me/devices", status_code=status.HTTP_201_CREATED)
-def add_device(body: DeviceRequest, holder: EnrollingHolder, session: SessionDep, clock: ClockDep) -> DevicePublic:
-    return register_device(session, holder_id=holder.holder_id, jwk=body.jwk, name=body.name, now=clock.now())
+def add_device(
+    body: DeviceRequest, holder: EnrollingHolder, session: SessionDep, settings: SettingsDep, sealer: SealerDep, clock: ClockDep
+) -> DevicePublic:
+    return register_device(
+        session,
+        holder_id=holder.holder_id,
+        jwk=body.jwk,
+        name=body.name,
+        proof=body.proof,
+        audience=settings.issuer_id,
+        sealer=sealer,
+        now=clock.now(),
+        leeway_s=settings.clock_skew_s,
+    )
 
 
 @router.get("/v1/holders/me/devices")
@@ -86,5 +124,5 @@ def get_devices(holder: CurrentHolder, session: SessionDep) -> list[DevicePublic
 
 
 @router.delete("/v1/holders/me/devices/{device_id}")
-def delete_device(device: OwnedDevice, session: SessionDep, clock: ClockDep) -> DevicePublic:
-    return revoke_device(session, device=device, now=clock.now())
+def delete_device(device: OwnedDevice, session: SessionDep, sealer: SealerDep, clock: ClockDep) -> DevicePublic:
+    return revoke_device(session, device=device, sealer=sealer, now=clock.now())

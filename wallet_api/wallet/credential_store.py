@@ -3,7 +3,10 @@
 Both paths end in ``store_credential``, which verifies the SD-JWT VC with the same verifier
 pipeline a relying party uses (profile ``upload``: trust, signature, validity, status,
 disclosures) before anything is written, checks it is bound to one of the holder's own
-active devices, and seals the credential and its claims (aad = table, row id, field).
+active devices, checks it was issued to the holder's person (``not_your_credential``
+otherwise: our issuer's record names the person; another issuer's credential is judged by
+its binding and the registration number it carries), and seals the credential and its
+claims (aad = table, row id, field).
 """
 
 from __future__ import annotations
@@ -24,13 +27,15 @@ from keys.jws import parse_compact
 from keys.sd_jwt import split_sd_jwt
 from keys.sd_jwt_errors import SdJwtMalformed
 from keys.sealing import Sealer
+from schemas.claim_formats import RRN
 from schemas.errors import HolderBindingFailed, InvalidInput, Malformed, VerificationError
+from schemas.registry import CertificateType
 from verifiers.pipeline import verify_presentation
 from verifiers.profiles import get_profile
 from verifiers.verifier_services import VerifierServices
 from wallet_api.wallet.devices import owned_device
-from wallet_api.wallet.enrolment import holder_identity
-from wallet_api.wallet.errors import DeviceRevoked
+from wallet_api.wallet.enrolment import holder_identity, holder_subject_ref
+from wallet_api.wallet.errors import DeviceRevoked, NotYourCredential
 from wallet_api.wallet.models import Device, StoredCredential
 from wallet_api.wallet.sealing import seal_json, seal_text
 
@@ -63,6 +68,48 @@ def _holder_device(session: Session, *, holder_id: str, cnf_jwk: Any) -> Device:
     if device.revoked_at is not None:
         raise DeviceRevoked("the credential is bound to a revoked device")
     return device
+
+
+def _own_record_issued_to_holder(session: Session, *, holder_id: str, issuer_jwt: str, sealer: Sealer) -> str:
+    """Our issuer's record of this credential, if it was issued to the holder's person.
+
+    Being bound to one of the holder's keys is not enough: a key can hold credentials issued
+    to others (fetched over OpenID4VCI for a family member), and a stored credential is the
+    holder's to present, print and revoke. Without a record we cannot tell whom it was
+    issued to, so it is refused too.
+    """
+    digest = hashlib.sha256(issuer_jwt.encode("ascii")).hexdigest()
+    record = session.exec(select(IssuedCredential).where(IssuedCredential.credential_digest == digest)).first()
+    if record is None:
+        raise NotYourCredential("our issuer has no record of issuing this credential")
+    if record.subject_ref != holder_subject_ref(session, holder_id=holder_id, sealer=sealer):
+        raise NotYourCredential("this credential was issued to another person")
+    return record.id
+
+
+def _digits(value: str) -> str:
+    return "".join(c for c in value if c.isdigit())
+
+
+def _outside_credential_names_holder(
+    session: Session, *, holder_id: str, claims: dict[str, Any], type_def: CertificateType | None, sealer: Sealer
+) -> None:
+    """Another issuer's credential: no record of ours says whom it was issued to.
+
+    What makes it the importing person's: it is bound to one of their devices (checked
+    before this), whose key they proved to hold at registration and which is not bound to
+    anyone else at our issuer; and, where it names its subject by resident registration
+    number (a top-level claim its type declares ``format = "rrn"``), the number is theirs.
+    A credential of a type we do not know, or without that claim, rests on the binding.
+    """
+    if type_def is None:
+        return
+    named = [claims[c.name] for c in type_def.claims if c.format == RRN and isinstance(claims.get(c.name), str)]
+    if not named:
+        return
+    rrn = holder_identity(session, holder_id=holder_id, sealer=sealer).rrn
+    if any(_digits(value) != _digits(rrn) for value in named):
+        raise NotYourCredential("this credential names another person")
 
 
 def store_credential(
@@ -104,9 +151,10 @@ def store_credential(
 
     record_id: str | None = None
     if result.issuer == own_issuer:
-        digest = hashlib.sha256(parts.issuer_jwt.encode("ascii")).hexdigest()
-        record = session.exec(select(IssuedCredential).where(IssuedCredential.credential_digest == digest)).first()
-        record_id = record.id if record is not None else None
+        record_id = _own_record_issued_to_holder(session, holder_id=holder_id, issuer_jwt=parts.issuer_jwt, sealer=sealer)
+    else:
+        type_def = services.registry.get(result.type_id) if result.type_id in services.registry else None
+        _outside_credential_names_holder(session, holder_id=holder_id, claims=result.claims, type_def=type_def, sealer=sealer)
     row_id = uuid.uuid4().hex
     status_claim = payload.get("status")
     row = StoredCredential(

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from issuers.pipeline import SUBJECT_LOOKUP_PURPOSE
 from issuers.sources.population import SyntheticPopulation
 from keys.sealing import Sealer
 from schemas.errors import Replayed
@@ -123,3 +124,10 @@ def holder_identity(session: Session, *, holder_id: str, sealer: Sealer) -> Hold
     assert holder is not None
     raw = open_json(sealer, holder.sealed_identity, table=HOLDER_TABLE, row_id=holder.id, field="identity")
     return HolderIdentity(rrn=raw["rrn"], name=raw["name"], birth_date=raw["birth_date"])
+
+
+def holder_subject_ref(session: Session, *, holder_id: str, sealer: Sealer) -> str:
+    """The holder's person as our issuer's records name them (``IssuedCredential.subject_ref``):
+    what tells a credential issued to this person from one issued to someone else."""
+    rrn = holder_identity(session, holder_id=holder_id, sealer=sealer).rrn
+    return sealer.lookup_hash(rrn, purpose=SUBJECT_LOOKUP_PURPOSE)

@@ -19,6 +19,34 @@ class DeviceRevoked(Conflict):
     code, title = "device_revoked", "Device revoked"
 
 
+class DeviceProofInvalid(WalletError):
+    """A device registration proof that does not prove possession of the key being registered."""
+
+    code, status, title = "device_proof_invalid", 400, "Device key possession not proven"
+
+
+class DeviceProofRequired(DeviceProofInvalid):
+    code, title = "device_proof_required", "Proof of possession of the device key required"
+
+
+class DeviceChallengeInvalid(DeviceProofInvalid):
+    """Unknown, expired, or issued to another holder: the three are not told apart."""
+
+    code, title = "device_challenge_invalid", "Device registration challenge unknown or expired"
+
+
+class DeviceKeyBound(Conflict):
+    """The key is already a device, or the holder key of credentials issued to another person."""
+
+    code, title = "device_key_bound", "Device key already bound"
+
+
+class NotYourCredential(Forbidden):
+    """A genuine credential, but issued to another person than the holder storing it."""
+
+    code, title = "not_your_credential", "Credential issued to someone else"
+
+
 class RelyingPartyUnregistered(Forbidden):
     code, title = "relying_party_unregistered", "Relying party not registered"
 

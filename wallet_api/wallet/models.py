@@ -1,4 +1,4 @@
-"""The wallet's tables: holders, devices, sign-in, stored credentials, consents, submissions.
+"""The wallet's tables: holders, devices, device challenges, sign-in, stored credentials, consents, submissions.
 
 Every personal value (the resident registration number, names, the credentials and the
 claims in them, prepared presentations) is sealed with AES-256-GCM, its associated data
@@ -69,6 +69,20 @@ class SignInChallenge(SQLModel, table=True):
 
     #: the challenge value itself (random, 256 bits)
     id: str = Field(primary_key=True, max_length=64)
+    created_at: datetime
+    expires_at: datetime = Field(index=True)
+    used_at: datetime | None = None
+
+
+class DeviceRegistrationChallenge(SQLModel, table=True):
+    """A challenge the device key being registered signs: issued to one holder, spent once."""
+
+    __tablename__ = "wallet_device_registration_challenge"
+
+    #: the challenge value itself (random, 256 bits)
+    id: str = Field(primary_key=True, max_length=64)
+    #: only this holder's registration can spend it
+    holder_id: str = Field(foreign_key="wallet_holder.id", index=True, max_length=32)
     created_at: datetime
     expires_at: datetime = Field(index=True)
     used_at: datetime | None = None

@@ -35,6 +35,7 @@ from verifiers.dcql import DcqlQuery, parse_dcql
 from verifiers.relying_parties import authorise_claims, find_by_client_id
 from wallet_api.wallet.credential_views import StatusReader, owned_credential, stored_claims
 from wallet_api.wallet.dcql_matching import asked_paths, match_query
+from wallet_api.wallet.devices import owned_device
 from wallet_api.wallet.errors import ConsentExpired, DeviceRevoked, NotPresentable, RelyingPartyUnregistered, RequestObjectInvalid
 from wallet_api.wallet.fetching import Fetcher
 from wallet_api.wallet.models import Consent, Device, StoredCredential
@@ -156,8 +157,10 @@ def presentable_credential(session: Session, *, holder_id: str, credential_id: A
     if not isinstance(credential_id, str):
         raise InvalidInput("credential ids are strings")
     row = owned_credential(session, holder_id=holder_id, credential_id=credential_id)
-    if row.device_id != device_id:
-        raise NotPresentable("this credential is bound to another device")
+    # another holder's device id is a 404 like every foreign id: a 409 would confirm it exists
+    device = owned_device(session, holder_id=holder_id, device_id=device_id)
+    if row.device_id != device.id:
+        raise NotPresentable("this credential is bound to another of your devices")
     state = ctx.reader.state(session, row)
     if state.device_revoked:
         raise DeviceRevoked("this credential's device has been revoked; re-issue it to a new device")

@@ -9,7 +9,8 @@
 
 3. ``sign_in`` verifies it with the registered device key (the algorithm is the key's, not
    the header's), spends the challenge with a conditional UPDATE (a second use, from any
-   worker, is ``replayed``) and issues a short-lived access token.
+   worker, is ``replayed``) and issues a short-lived access token. The verification and the
+   spending are ``device_proofs``, shared with device registration.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
 from sqlmodel import Session
 
 from keys.errors import KeyLayerError
-from keys.jws import VerificationKey, parse_compact, verify_compact
-from schemas.errors import AuthError, Replayed
+from keys.jws import VerificationKey, parse_compact
+from schemas.errors import AuthError
+from wallet_api.wallet.device_proofs import proof_challenge, spend_challenge
 from wallet_api.wallet.models import Device, SignInChallenge
 from wallet_api.wallet.tokens import IssuedToken, issue_device_token
 
@@ -65,29 +66,12 @@ def sign_in(
         parsed = parse_compact(proof)
         device = _device_for(session, parsed.unverified_header, device_id)
         key = VerificationKey.from_jwk(device.public_jwk)
-        payload = verify_compact(parsed, key, expected_typ=SIGN_IN_TYP).payload
     except KeyLayerError as exc:
         raise AuthError(f"sign-in proof: {exc}") from None
-    if payload.get("aud") != audience:
-        raise AuthError("the sign-in proof is addressed elsewhere")
-    iat = payload.get("iat")
-    epoch = int(now.timestamp())
-    if not isinstance(iat, int) or abs(iat - epoch) > leeway_s + 300:
-        raise AuthError("the sign-in proof's iat is missing or not current")
-    challenge = payload.get("challenge")
-    if not isinstance(challenge, str):
-        raise AuthError("the sign-in proof carries no challenge")
-    spent = session.execute(
-        update(_TABLE)
-        .where(_TABLE.c.id == challenge, _TABLE.c.used_at.is_(None), _TABLE.c.expires_at > now)
-        .values(used_at=now)
+    challenge = proof_challenge(
+        parsed, key, typ=SIGN_IN_TYP, audience=audience, now=now, leeway_s=leeway_s, what="sign-in proof", error=AuthError
     )
-    if spent.rowcount != 1:
-        session.rollback()
-        found = session.get(SignInChallenge, challenge)
-        if found is not None and found.used_at is not None:
-            raise Replayed("this sign-in challenge has already been used")
-        raise AuthError("unknown or expired sign-in challenge")
+    spend_challenge(session, _TABLE, challenge=challenge, now=now, what="sign-in", error=AuthError)
     token = issue_device_token(session, holder_id=device.holder_id, device_id=device.id, now=now, ttl_s=token_ttl_s)
     session.commit()
     return token
