@@ -19,7 +19,14 @@ def signed_in_holder_token(base_url: str, person_id: str = "P0001") -> str:
         assertion = http.post("/v1/dev/identity-assertions", json={"person_id": person_id}).raise_for_status().json()
         enrolled = http.post("/v1/holders", json={"identity_assertion": assertion["identity_assertion"]}).raise_for_status().json()
         enrolment = {"Authorization": f"Bearer {enrolled['enrolment_token']}"}
-        registered = http.post("/v1/holders/me/devices", json={"jwk": device.public_jwk, "name": "fuzz"}, headers=enrolment)
+        registration = http.post("/v1/holders/me/devices/challenge", headers=enrolment).raise_for_status().json()
+        proof = device.sign_compact(
+            {"typ": registration["typ"]},
+            {"challenge": registration["challenge"], "aud": registration["aud"], "iat": int(time.time())},
+            include_kid=False,
+        )
+        body = {"jwk": device.public_jwk, "name": "fuzz", "proof": proof}
+        registered = http.post("/v1/holders/me/devices", json=body, headers=enrolment)
         device_id = registered.raise_for_status().json()["id"]
         challenge = http.post("/v1/auth/challenge").raise_for_status().json()
         proof = device.sign_compact(
