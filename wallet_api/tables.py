@@ -14,6 +14,7 @@ TABLE_MODULES: tuple[str, ...] = (
     "issuers.customs.models",
     "verifiers.qr.models",
     "wallet_api.console.sessions",
+    "wallet_api.rate_limits",
 )
 
 

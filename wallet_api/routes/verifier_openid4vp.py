@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 
 from verifiers.presentation_requests import REQUEST_OBJECT_MEDIA_TYPE, receive_response, request_object
 from wallet_api.deps import ClockDep, SessionDep
+from wallet_api.rate_limits import anonymous_limit
 from wallet_api.verifier_wiring import VerifierServicesDep
 
 
@@ -28,7 +29,7 @@ def get_request_object(request_id: str, session: SessionDep, services: VerifierS
     return Response(token, media_type=REQUEST_OBJECT_MEDIA_TYPE, headers={"Cache-Control": "no-store"})
 
 
-@router.post("/responses/{request_id}")
+@router.post("/responses/{request_id}", dependencies=[Depends(anonymous_limit("openid4vp_response"))])
 def post_response(
     request_id: str,
     session: SessionDep,

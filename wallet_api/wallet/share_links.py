@@ -167,17 +167,40 @@ def _gone(session: Session, link: ShareLink, now: datetime) -> None:
     raise LinkGone("this link has been used or has expired")
 
 
+def _claim_attempt(session: Session, link: ShareLink, policy: ShareLinkPolicy) -> int:
+    """Count a viewing attempt BEFORE its code is evaluated; returns its number. Committed.
+
+    One conditional UPDATE: reading ``failed_attempts`` and writing it back afterwards let
+    40 parallel wrong codes on PostgreSQL be evaluated 7 times against a limit of 5. Here the
+    database hands out at most ``max_code_attempts`` numbers (a concurrent UPDATE waits for
+    the row lock and re-checks the limit). The right code consumes the link, so on an
+    active link the count is its wrong codes.
+    """
+    claimed = session.execute(
+        update(_LINKS)
+        .where(_LINKS.c.id == link.id, _LINKS.c.status == "active", _LINKS.c.failed_attempts < policy.max_code_attempts)
+        .values(failed_attempts=_LINKS.c.failed_attempts + 1)
+        .returning(_LINKS.c.failed_attempts)
+    ).first()
+    if claimed is None:
+        session.rollback()
+        raise LinkGone("this link has been used or has expired")
+    session.commit()
+    return int(claimed[0])
+
+
 def _check_code(session: Session, link: ShareLink, code: Any, sealer: Sealer, policy: ShareLinkPolicy) -> None:
+    attempt = _claim_attempt(session, link, policy)
     normalized = "".join(ch for ch in code if ch.isdigit()) if isinstance(code, str) else ""
     if hmac.compare_digest(_code_hash(sealer, link.id, normalized), link.code_hash):
         return
-    attempts = link.failed_attempts + 1
-    values: dict[str, Any] = {"failed_attempts": attempts}
-    if attempts >= policy.max_code_attempts:
-        values["status"] = "burned"
-        values["sealed_presentation"] = None
-    session.execute(update(_LINKS).where(_LINKS.c.id == link.id).values(**values))
-    session.commit()
+    if attempt >= policy.max_code_attempts:
+        session.execute(
+            update(_LINKS)
+            .where(_LINKS.c.id == link.id, _LINKS.c.status == "active")
+            .values(status="burned", sealed_presentation=None)
+        )
+        session.commit()
     raise AuthError("wrong viewing code")
 
 

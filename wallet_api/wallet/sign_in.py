@@ -24,15 +24,21 @@ from sqlmodel import Session
 from keys.errors import KeyLayerError
 from keys.jws import VerificationKey, parse_compact, verify_compact
 from schemas.errors import AuthError, Replayed
-from wallet_api.wallet.models import Device, SignInChallenge
+from wallet_api.expired_rows import ExpiredRowSweeper, ExpiringTable
+from wallet_api.wallet.models import AccessToken, Device, SignInChallenge
 from wallet_api.wallet.tokens import IssuedToken, issue_device_token
 
 SIGN_IN_TYP = "ecert-sign-in+jwt"
 _TABLE = SignInChallenge.__table__  # type: ignore[attr-defined]
+CHALLENGES = ExpiringTable.of(SignInChallenge)
+ACCESS_TOKENS = ExpiringTable.of(AccessToken)
 
 
-def create_challenge(session: Session, *, now: datetime, ttl_s: int) -> SignInChallenge:
+def create_challenge(session: Session, *, now: datetime, ttl_s: int, sweeper: ExpiredRowSweeper) -> SignInChallenge:
+    """A new challenge, committed. Anyone may ask (the route is rate limited), so each insert
+    may also sweep a bounded batch of expired challenges: the table stays at the live ones."""
     row = SignInChallenge(id=secrets.token_urlsafe(32), created_at=now, expires_at=now + timedelta(seconds=ttl_s))
+    sweeper.after_insert(session, CHALLENGES, now=now)
     session.add(row)
     session.commit()
     return row
@@ -58,6 +64,7 @@ def sign_in(
     now: datetime,
     leeway_s: int,
     token_ttl_s: int,
+    sweeper: ExpiredRowSweeper,
 ) -> IssuedToken:
     if not isinstance(proof, str):
         raise AuthError("proof must be a compact JWS")
@@ -89,5 +96,7 @@ def sign_in(
             raise Replayed("this sign-in challenge has already been used")
         raise AuthError("unknown or expired sign-in challenge")
     token = issue_device_token(session, holder_id=device.holder_id, device_id=device.id, now=now, ttl_s=token_ttl_s)
+    # each sign-in leaves a token row behind; expired ones go a bounded batch at a time
+    sweeper.after_insert(session, ACCESS_TOKENS, now=now)
     session.commit()
     return token
