@@ -110,6 +110,28 @@ def test_a_swept_challenge_is_refused_like_an_expired_one(settings: Any, clock: 
         app.sign_in(phone)
 
 
+def test_openid4vp_responses_sweep_expired_replay_marks(settings: Any, clock: FixedClock) -> None:
+    from tests.test_wallet_flow import bank_request, register_bank
+    from verifiers.models import UsedNonce
+
+    with _client(settings, clock, expired_sweep_every=1) as client:
+        with Session(client.app.state.ecert.engine) as session:  # type: ignore[attr-defined]
+            for i in range(3):
+                session.add(UsedNonce(scope="old", digest=f"{i:064d}", used_at=0, expires_at=clock.epoch() - 10))
+            session.commit()
+        app = MobileApp(client, person_with_types(client, 1)[0])
+        app.enrol()
+        phone = app.register_device()
+        app.sign_in(phone)
+        credential = app.obtain(ABSTRACT, phone)["id"]
+        api_key, _client_id = register_bank(client)
+        _, submitted = app.present(bank_request(client, api_key, ["name"])["uri"], [credential], phone)
+        with Session(client.app.state.ecert.engine) as session:  # type: ignore[attr-defined]
+            scopes = list(session.scalars(select(UsedNonce.scope)))  # type: ignore[call-overload]
+        # the expired marks went, the mark of the presentation just accepted stays
+        assert "old" not in scopes and len(scopes) == 1
+
+
 # --- rate limits --------------------------------------------------------------------------
 ANONYMOUS_WRITES: list[tuple[str, str, dict[str, Any]]] = [
     ("POST", "/v1/auth/challenge", {}),
