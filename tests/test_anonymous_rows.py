@@ -314,39 +314,56 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
 @pytest.fixture
-def live_access_log(settings: Any, caplog: pytest.LogCaptureFixture) -> Iterator[str]:
-    """A real uvicorn server (access log on, logging left to the root logger so caplog sees
-    it); yields its base URL."""
+def live_access_log(settings: Any) -> Iterator[tuple[str, _Lines]]:
+    """A real uvicorn server with its default logging configuration (as ``ecert serve`` runs
+    it; configured after the app was built, so a filter that dictConfig dropped would show);
+    yields its base URL and the formatted lines of its access log."""
     port = _free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, access_log=True, log_config=None, lifespan="on")
+    app = create_app(settings)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, access_log=True, lifespan="on")
     server = uvicorn.Server(config)
+    lines = _Lines()
+    access = logging.getLogger("uvicorn.access")
+    access.addHandler(lines)
     thread = threading.Thread(target=server.run, daemon=True)
-    caplog.set_level(logging.INFO, logger="uvicorn.access")
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
         assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
         time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", lines
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        access.removeHandler(lines)
 
 
-def test_bearer_secrets_never_reach_the_access_log(live_access_log: str, caplog: pytest.LogCaptureFixture) -> None:
+def test_bearer_secrets_never_reach_the_access_log(live_access_log: tuple[str, _Lines]) -> None:
+    base_url, log = live_access_log
     secrets_in_urls = {
         "/oid4vci/offers/OFFERsecretREFERENCE": "OFFERsecretREFERENCE",
         "/openid4vp/requests/REQUESTsecretID": "REQUESTsecretID",
         "/v1/shared/LINKsecretID?code=87654321": "87654321",
     }
-    with httpx.Client(base_url=live_access_log) as http:
+    with httpx.Client(base_url=base_url) as http:
         for path in secrets_in_urls:
             http.get(path)
         http.get("/healthz")
-    access = [r.getMessage() for r in caplog.records if r.name == "uvicorn.access"]
-    assert len(access) == 4 and any("/healthz" in line for line in access)
+    deadline = time.monotonic() + 10
+    while len(log.lines) < 4 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(log.lines) == 4 and any("/healthz" in line for line in log.lines), log.lines
     for secret in [*secrets_in_urls.values(), "LINKsecretID"]:
-        assert not any(secret in line for line in access), (secret, access)
-    assert any(f"/oid4vci/offers/{REDACTED}" in line for line in access)
+        assert not any(secret in line for line in log.lines), (secret, log.lines)
+    assert any(f"/oid4vci/offers/{REDACTED}" in line for line in log.lines)
