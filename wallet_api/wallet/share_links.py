@@ -3,9 +3,11 @@
 The holder picks one credential and the claims to show; the presentation is prepared and
 signed by the device exactly like an OpenID4VP one (KB-JWT ``aud`` = the link's URL,
 ``nonce`` = a random value kept with the link). Submitting it answers a link and a viewing
-code. Whoever opens the link with the code sees the verified result once: the link is
-consumed by a conditional UPDATE, the stored presentation is erased on viewing, and after
-``share_link_max_code_attempts`` wrong codes the link is burned. It expires after
+code, apart: the code travels only in the ``X-Viewing-Code`` header, never in the URL
+(URLs reach access logs). Whoever opens the link with the code sees the verified result
+once: the link is consumed by a conditional UPDATE, the stored presentation is erased on
+viewing, and after ``share_link_max_code_attempts`` wrong codes (each counted atomically
+before it is evaluated) the link is burned. It expires after
 ``share_link_ttl_s`` (24 h by default) whether viewed or not.
 """
 
