@@ -51,6 +51,17 @@ class RequestTimeout(WalletError):
     code, status, title = "request_timeout", 408, "Request body timed out"
 
 
+class RateLimited(WalletError):
+    """Too many requests from one client; ``retry_after_s`` becomes the ``Retry-After`` header."""
+
+    code, status, title = "rate_limited", 429, "Too many requests"
+    oauth_error = "rate_limited"
+
+    def __init__(self, detail: str | None = None, *, retry_after_s: int, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.retry_after_s = retry_after_s
+
+
 class NotFound(WalletError):
     code, status, title = "not_found", 404, "Not found"
 

@@ -102,7 +102,10 @@ def test_one_time_link_works_once(client: TestClient) -> None:
                         json={"kb_jwt_signature": app.sign_items(prepared, phone)[credential]}, headers=app.auth)
     assert again.status_code == 400 and again.json()["code"] == "replayed"
 
-    assert client.get(path, params={"code": "00000000" if code != "00000000" else "11111111"}).status_code == 401
+    # the code in the URL (the old form) is refused unevaluated: URLs reach access logs
+    refused = client.get(path, params={"code": code})
+    assert refused.status_code == 400 and refused.json()["code"] == "viewing_code_in_url"
+    assert client.get(path, headers={"X-Viewing-Code": "00000000" if code != "00000000" else "11111111"}).status_code == 401
     viewed = client.get(path, headers={"X-Viewing-Code": code})
     assert viewed.status_code == 200, viewed.text
     result = viewed.json()
@@ -131,12 +134,12 @@ def test_one_time_link_expires_and_burns(app_client: TestClient, clock) -> None:
 
     path, code = new_link()
     clock.advance(client.app.state.ecert.settings.share_link_ttl_s + 1)  # type: ignore[attr-defined]
-    assert client.get(path, params={"code": code}).status_code == 410
+    assert client.get(path, headers={"X-Viewing-Code": code}).status_code == 410
     app.sign_in(phone)  # the old token expired with the day
     path, code = new_link()
     wrong = "12345678" if code != "12345678" else "87654321"
     for _ in range(client.app.state.ecert.settings.share_link_max_code_attempts):  # type: ignore[attr-defined]
-        assert client.get(path, params={"code": wrong}).status_code == 401
-    assert client.get(path, params={"code": code}).status_code == 410
-    assert client.get("/v1/shared/" + "0" * 32, params={"code": code}).status_code == 404
+        assert client.get(path, headers={"X-Viewing-Code": wrong}).status_code == 401
+    assert client.get(path, headers={"X-Viewing-Code": code}).status_code == 410
+    assert client.get("/v1/shared/" + "0" * 32, headers={"X-Viewing-Code": code}).status_code == 404
 

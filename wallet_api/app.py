@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from wallet_api.body_limit import BodySizeLimit
 from wallet_api.clock import Clock
 from wallet_api.no_store import NoStoreForPersonalData
+from wallet_api.log_redaction import install_log_redaction
 from wallet_api.problems import install_problem_handlers
 from wallet_api.routes import ROUTERS
 from wallet_api.settings import Settings
@@ -47,6 +48,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         redoc_url="/redoc" if settings.docs_enabled else None,
     )
     install_problem_handlers(app)
+    # request paths carry bearer secrets (offer references, request ids, link ids)
+    install_log_redaction()
     for router in ROUTERS:
         app.include_router(router)
     # multipart framing around a photo is small; 64 KiB covers it

@@ -14,6 +14,8 @@ from wallet_api.audit_log import record_key_event
 from wallet_api.clock import Clock, SystemClock
 from wallet_api.db import make_engine, run_migrations
 from wallet_api.private_files import ensure_private_dir
+from wallet_api.expired_rows import ExpiredRowSweeper
+from wallet_api.rate_limits import DatabaseRateLimitBackend, RateLimiter, rate_limit_key
 from wallet_api.settings import Settings
 from wallet_api.state import AppState
 
@@ -31,12 +33,19 @@ def build_state(settings: Settings, *, clock: Clock | None = None, migrate: bool
         key = ensure_active_key(
             session, passphrase=settings.effective_key_passphrase, alg=settings.issuer_key_alg, now=clock.now()
         )
+    sweeper = ExpiredRowSweeper(every=settings.expired_sweep_every, batch=settings.expired_sweep_batch)
     state = AppState(
         settings=settings,
         engine=engine,
         registry=registry,
         clock=clock,
         signers=SignerCache(settings.effective_key_passphrase, active_recheck_s=ACTIVE_KEY_RECHECK_S),
+        sweeper=sweeper,
+        rate_limiter=RateLimiter(
+            DatabaseRateLimitBackend(engine, sweeper=sweeper),
+            limit=settings.rate_limit_anonymous_per_minute,
+            key=rate_limit_key(settings.effective_storage_key),
+        ),
     )
     if not had_key:
         with Session(engine) as session:

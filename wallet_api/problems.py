@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from schemas.errors import WalletError
+from schemas.errors import RateLimited, WalletError
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("ecert.errors")
@@ -20,8 +20,11 @@ class OAuthEndpoint:
     """Marker placed on request.state by OAuth/OpenID routes: errors use the spec's body."""
 
 
-def _challenge(error: WalletError) -> dict[str, str]:
+def _error_headers(error: WalletError) -> dict[str, str]:
     # RFC 6750 §3: a 401 names the scheme and, for a bad token, the error
+    if isinstance(error, RateLimited):
+        # RFC 9110 §10.2.3: when to come back
+        return {"Retry-After": str(error.retry_after_s)}
     if error.status != 401:
         return {}
     return {"WWW-Authenticate": f'Bearer error="{error.oauth_error}"'}
@@ -30,9 +33,9 @@ def _challenge(error: WalletError) -> dict[str, str]:
 def problem_response(error: WalletError, request: Request | None = None) -> JSONResponse:
     if request is not None and getattr(request.state, "oauth_errors", False):
         body: dict[str, Any] = {"error": error.oauth_error, "error_description": error.detail}
-        headers = {"Cache-Control": "no-store", **_challenge(error)}
+        headers = {"Cache-Control": "no-store", **_error_headers(error)}
         return JSONResponse(body, status_code=error.status, headers=headers)
-    return JSONResponse(error.to_problem(), status_code=error.status, media_type=PROBLEM_JSON, headers=_challenge(error))
+    return JSONResponse(error.to_problem(), status_code=error.status, media_type=PROBLEM_JSON, headers=_error_headers(error))
 
 
 def _validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:

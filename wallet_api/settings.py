@@ -114,6 +114,15 @@ class Settings(BaseSettings):
     consent_ttl_s: int = 600
     share_link_ttl_s: int = 86400
     share_link_max_code_attempts: int = 5
+    # --- anonymous routes: rate limits and expired rows
+    #: requests per minute one client address may make to each anonymous route that writes
+    #: (sign-in challenge and token, enrolment, /nonce, /token, OpenID4VP responses, shared
+    #: links, console sign-in); 0 turns the limit off (load tests from one address)
+    rate_limit_anonymous_per_minute: int = Field(default=300, ge=0)
+    #: every this many inserts into a table of expiring rows also deletes its expired rows…
+    expired_sweep_every: int = Field(default=16, ge=1)
+    #: …at most this many at a time (keep batch / every above 1 so the sweep keeps up)
+    expired_sweep_batch: int = Field(default=100, ge=1)
     # --- verifier console (relying-party staff in a browser)
     #: a console sign-in lasts at most this long, however busy the counter is
     console_session_ttl_s: int = 8 * 3600

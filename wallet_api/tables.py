@@ -16,6 +16,7 @@ TABLE_MODULES: tuple[str, ...] = (
     "wallet_api.console.sessions",
     "issuers.audit_trail",
     "wallet_api.administrators",
+    "wallet_api.rate_limits",
 )
 
 

@@ -22,6 +22,8 @@ class Oid4vciOffer(SQLModel, table=True):
     code_hash: str = Field(max_length=64, unique=True)
     #: keyed by the pre-authorized code (see codes.hash_tx_code); None: no tx_code required
     tx_code_hash: str | None = Field(default=None, max_length=64)
+    #: tx_code attempts, counted atomically before each is evaluated (tokens._claim_tx_code_attempt);
+    #: the right one redeems the offer, so on a live offer these are the wrong guesses
     tx_code_failures: int = 0
     #: sha-256 of the secret in the credential_offer_uri; None for offers passed by value
     reference_hash: str | None = Field(default=None, max_length=64, unique=True)

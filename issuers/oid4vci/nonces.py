@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session
 
 from issuers.oid4vci.codes import hash_secret, new_secret
@@ -21,9 +21,8 @@ _CONSUME = (
 
 
 def issue_nonce(session: Session, *, now: datetime, ttl: timedelta) -> str:
-    """A fresh c_nonce, committed. Also sweeps expired nonces: the endpoint is anonymous,
-    so without the sweep anyone could grow the table without bound."""
-    session.execute(delete(_NONCE).where(_NONCE.c.expires_at <= now))
+    """A fresh c_nonce, committed. The endpoint is anonymous: its caller (wallet_api) rate
+    limits it and sweeps expired nonces a bounded batch at a time (``expires_at`` is indexed)."""
     nonce = new_secret()
     session.add(Oid4vciNonce(nonce_hash=hash_secret(nonce), created_at=now, expires_at=now + ttl))
     session.commit()

@@ -56,12 +56,26 @@ def parse_token_request(form: Mapping[str, str]) -> TokenRequest:
     return TokenRequest(pre_authorized_code=code, tx_code=form.get("tx_code") or None)
 
 
-def _record_tx_code_failure(session: Session, offer_id: str) -> None:
-    session.execute(
+def _claim_tx_code_attempt(session: Session, offer_id: str) -> None:
+    """Count a tx_code attempt BEFORE evaluating it, in one conditional UPDATE, committed.
+
+    Reading the count and checking it afterwards let parallel guesses all pass the check
+    before any was counted; here the database hands out at most MAX_TX_CODE_FAILURES
+    attempts (PostgreSQL's row lock makes a concurrent UPDATE wait and re-check the limit).
+    The right code redeems the offer, so the count of a live offer is its wrong guesses.
+    """
+    claimed = session.execute(
         update(_OFFER)
-        .where(_OFFER.c.id == offer_id, _OFFER.c.redeemed_at.is_(None))
+        .where(
+            _OFFER.c.id == offer_id,
+            _OFFER.c.redeemed_at.is_(None),
+            _OFFER.c.tx_code_failures < MAX_TX_CODE_FAILURES,
+        )
         .values(tx_code_failures=_OFFER.c.tx_code_failures + 1)
     )
+    if claimed.rowcount != 1:
+        session.rollback()
+        raise InvalidGrant(_GRANT_REFUSED)
     session.commit()
 
 
@@ -78,9 +92,9 @@ def redeem_pre_authorized_code(session: Session, *, request: TokenRequest, now: 
     if offer.tx_code_hash is not None and request.tx_code is None:
         raise InvalidTokenRequest("tx_code is required for this offer")
     if offer.tx_code_hash is not None and request.tx_code is not None:
+        _claim_tx_code_attempt(session, offer.id)
         presented = hash_tx_code(request.tx_code, pre_authorized_code=request.pre_authorized_code)
         if not same_hash(presented, offer.tx_code_hash):
-            _record_tx_code_failure(session, offer.id)
             raise InvalidGrant("wrong tx_code")
     # the conditional UPDATE is the single-use check: of two concurrent redemptions the
     # database lets exactly one match "redeemed_at IS NULL"
@@ -90,7 +104,8 @@ def redeem_pre_authorized_code(session: Session, *, request: TokenRequest, now: 
             _OFFER.c.id == offer.id,
             _OFFER.c.redeemed_at.is_(None),
             _OFFER.c.expires_at > now,
-            _OFFER.c.tx_code_failures < MAX_TX_CODE_FAILURES,
+            # <=: the attempt that brought the right code was counted too
+            _OFFER.c.tx_code_failures <= MAX_TX_CODE_FAILURES,
         )
         .values(redeemed_at=now)
     )

@@ -10,7 +10,7 @@ import secrets
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,6 +29,7 @@ from verifiers.qr.profiles import MOBILE_ID_TYPES
 from wallet_api.qr.desk import CUSTOMS_TYPE
 from wallet_api.qr.deps import CustomsContextDep, QrServicesDep
 from wallet_api.qr.services import profiles as qr_profiles
+from wallet_api.rate_limits import anonymous_limit
 from wallet_api.settings import Settings
 from wallet_api.state import AppState
 from wallet_api.verifier_wiring import VerifierServicesDep
@@ -101,11 +102,11 @@ def sign_in_form(
     return response
 
 
-@router.post("/sign-in", response_class=HTMLResponse)
+@router.post("/sign-in", response_class=HTMLResponse, dependencies=[Depends(anonymous_limit("console_sign_in"))])
 def sign_in(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
+    state: StateDep,
     clock: ClockDep,
     api_key: Annotated[str, Form(max_length=200)],
     csrf_token: Annotated[str, Form(max_length=100)],
@@ -113,12 +114,14 @@ def sign_in(
     lang: Annotated[str | None, Form(max_length=5)] = None,
 ) -> Response:
     chosen = _lang(request, lang)
+    settings = state.settings
     expected = request.cookies.get(LOGIN_COOKIE)
     if not expected or not secrets.compare_digest(expected.encode(), csrf_token.encode()):
         return _refused_sign_in(settings, chosen, "session_expired", status_code=403)
     try:
         token, _staff = sessions.sign_in(
-            session, api_key=api_key, client_id=client_id, now=clock.epoch(), ttl_s=settings.console_session_ttl_s
+            session, api_key=api_key, client_id=client_id, now=clock.epoch(), ttl_s=settings.console_session_ttl_s,
+            sweeper=state.sweeper,
         )
     except AuthError:
         return _refused_sign_in(settings, chosen, "sign_in_failed", status_code=401)

@@ -22,6 +22,7 @@ from schemas.errors import AuthError
 from verifiers.models import RelyingParty
 from verifiers.relying_parties import authenticate
 from wallet_api.console.errors import CsrfRefused
+from wallet_api.expired_rows import ExpiredRowSweeper, ExpiringTable
 
 TABLE_NAME = "console_session"
 
@@ -37,6 +38,9 @@ class ConsoleSession(SQLModel, table=True):
     last_seen_at: int = Field(sa_column=Column(BigInteger, nullable=False))
     #: absolute end, whatever the activity
     expires_at: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+
+
+SESSIONS = ExpiringTable.of(ConsoleSession)
 
 
 class StaffSession:
@@ -59,7 +63,9 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def sign_in(session: Session, *, api_key: str, client_id: str | None, now: int, ttl_s: int) -> tuple[str, StaffSession]:
+def sign_in(
+    session: Session, *, api_key: str, client_id: str | None, now: int, ttl_s: int, sweeper: ExpiredRowSweeper
+) -> tuple[str, StaffSession]:
     """(cookie token, session) for a relying party's API key (and its client_id, when given)."""
     party = authenticate(session, api_key=api_key.strip())
     # a typed client_id must match: a key pasted into the wrong bank's console is refused
@@ -74,6 +80,8 @@ def sign_in(session: Session, *, api_key: str, client_id: str | None, now: int, 
         last_seen_at=now,
         expires_at=now + ttl_s,
     )
+    # sessions past their absolute end go a bounded batch at a time (idle ones when next seen)
+    sweeper.after_insert(session, SESSIONS, now=now)
     session.add(row)
     session.commit()
     return token, StaffSession(row, party)

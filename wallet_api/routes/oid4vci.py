@@ -20,6 +20,7 @@ from issuers.oid4vci.credential_request import (
     issue_requested_credential,
     parse_credential_request,
 )
+from issuers.oid4vci.models import Oid4vciAccessToken, Oid4vciNonce
 from issuers.oid4vci.metadata import authorization_server_metadata, credential_issuer_metadata
 from issuers.oid4vci.nonces import issue_nonce
 from issuers.oid4vci.offers import OfferCreated, create_offer, offer_by_reference, subject_for_person
@@ -33,11 +34,15 @@ from issuers.audit_trail import ACTOR_OPERATOR
 from wallet_api.audit_log import record_offer, request_id_of
 from wallet_api.auth_operator import OperatorDep
 from wallet_api.deps import ClockDep, SessionDep, SettingsDep, StateDep
+from wallet_api.expired_rows import ExpiringTable
 from wallet_api.issuing import IssuerContextDep, issuer_context
+from wallet_api.rate_limits import client_address
 from wallet_api.state import AppState
 from wallet_api.unit_of_work import autocommit, in_one_hop, transaction
 
 NO_STORE = {"Cache-Control": "no-store"}
+NONCES = ExpiringTable.of(Oid4vciNonce)
+ACCESS_TOKENS = ExpiringTable.of(Oid4vciAccessToken)
 
 
 async def _use_oauth_errors(request: Request) -> None:  # async: no threadpool hop for a flag
@@ -81,29 +86,39 @@ def credential_offer(reference: str, session: SessionDep, context: IssuerContext
     return offer_by_reference(session, reference=reference, issuer_id=context.issuer_id, sealer=context.sealer, now=clock.now())
 
 
-def _token_unit(state: AppState, form: dict[str, str]) -> dict[str, Any]:
+def _token_unit(state: AppState, form: dict[str, str], address: str) -> dict[str, Any]:
+    # anonymous, and guesses at a tx_code land here: counted before anything is looked up
+    state.rate_limiter.check(bucket="oid4vci_token", address=address, now=state.clock.epoch())
     request = parse_token_request(form)
+    now = state.clock.now()
     with transaction(state.engine) as session:
         ttl = timedelta(seconds=state.settings.access_token_ttl_s)
-        return redeem_pre_authorized_code(session, request=request, now=state.clock.now(), ttl=ttl).response()
+        issued = redeem_pre_authorized_code(session, request=request, now=now, ttl=ttl).response()
+        state.sweeper.after_insert(session, ACCESS_TOKENS, now=now)
+        session.commit()
+        return issued
 
 
 @oauth_router.post("/token")
-async def token(form: FormFields, state: StateDep, response: Response) -> dict[str, Any]:
+async def token(form: FormFields, state: StateDep, request: Request, response: Response) -> dict[str, Any]:
     response.headers.update(NO_STORE)
-    return await in_one_hop(_token_unit, state, form)
+    return await in_one_hop(_token_unit, state, form, client_address(request))
 
 
-def _nonce_unit(state: AppState) -> str:
+def _nonce_unit(state: AppState, address: str) -> str:
+    # the rate limit in this hop, not as a dependency: a dependency would cost a hop of its own
+    state.rate_limiter.check(bucket="oid4vci_nonce", address=address, now=state.clock.epoch())
+    now = state.clock.now()
     # autocommit: the sweep and the insert each stand alone (a nonce needs no company)
     with autocommit(state.engine) as session:
-        return issue_nonce(session, now=state.clock.now(), ttl=timedelta(seconds=state.settings.nonce_ttl_s))
+        state.sweeper.after_insert(session, NONCES, now=now)
+        return issue_nonce(session, now=now, ttl=timedelta(seconds=state.settings.nonce_ttl_s))
 
 
 @oauth_router.post("/nonce")
-async def nonce(state: StateDep, response: Response) -> dict[str, str]:
+async def nonce(state: StateDep, request: Request, response: Response) -> dict[str, str]:
     response.headers.update(NO_STORE)
-    return {"c_nonce": await in_one_hop(_nonce_unit, state)}
+    return {"c_nonce": await in_one_hop(_nonce_unit, state, client_address(request))}
 
 
 def _credential_unit(state: AppState, access_token: str | None, body: bytes) -> dict[str, Any]:

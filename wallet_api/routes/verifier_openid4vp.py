@@ -10,8 +10,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 
+from verifiers.models import UsedNonce
 from verifiers.presentation_requests import REQUEST_OBJECT_MEDIA_TYPE, receive_response, request_object
-from wallet_api.deps import ClockDep, SessionDep
+from wallet_api.deps import ClockDep, SessionDep, StateDep
+from wallet_api.expired_rows import ExpiringTable
+from wallet_api.rate_limits import anonymous_limit
 from wallet_api.verifier_wiring import VerifierServicesDep
 
 
@@ -20,6 +23,8 @@ def _oauth_errors(request: Request) -> None:
 
 
 router = APIRouter(prefix="/openid4vp", tags=["openid4vp"], dependencies=[Depends(_oauth_errors)])
+#: each verified presentation leaves a replay mark; marks past their expiry go in batches
+USED_NONCES = ExpiringTable.of(UsedNonce)
 
 
 @router.get("/requests/{request_id}", response_class=Response)
@@ -28,16 +33,21 @@ def get_request_object(request_id: str, session: SessionDep, services: VerifierS
     return Response(token, media_type=REQUEST_OBJECT_MEDIA_TYPE, headers={"Cache-Control": "no-store"})
 
 
-@router.post("/responses/{request_id}")
+@router.post("/responses/{request_id}", dependencies=[Depends(anonymous_limit("openid4vp_response"))])
 def post_response(
     request_id: str,
     session: SessionDep,
     services: VerifierServicesDep,
     clock: ClockDep,
+    app_state: StateDep,
     state: Annotated[str | None, Form(max_length=512)] = None,
     vp_token: Annotated[str | None, Form(max_length=1024 * 1024)] = None,
     error: Annotated[str | None, Form(max_length=256)] = None,
     error_description: Annotated[str | None, Form(max_length=1024)] = None,
 ) -> dict[str, Any]:
     form = {"state": state, "vp_token": vp_token, "error": error, "error_description": error_description}
-    return receive_response(session, request_id=request_id, form=form, services=services, now=clock.epoch())
+    answer = receive_response(session, request_id=request_id, form=form, services=services, now=clock.epoch())
+    # - 1: a mark still counts in its last second (verifiers.used_nonces.purge_used: < now)
+    if app_state.sweeper.after_insert(session, USED_NONCES, now=clock.epoch() - 1):
+        session.commit()
+    return answer

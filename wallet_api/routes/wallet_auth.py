@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from wallet_api.deps import ClockDep, SessionDep, SettingsDep
+from wallet_api.deps import ClockDep, SessionDep, StateDep
+from wallet_api.rate_limits import anonymous_limit
 from wallet_api.wallet.sign_in import SIGN_IN_TYP, create_challenge, sign_in
 
 router = APIRouter(prefix="/v1/auth", tags=["wallet: sign-in"])
@@ -22,9 +23,10 @@ class TokenRequest(BaseModel):
     device_id: str | None = Field(default=None, max_length=32)
 
 
-@router.post("/challenge")
-def challenge(session: SessionDep, settings: SettingsDep, clock: ClockDep) -> dict[str, Any]:
-    row = create_challenge(session, now=clock.now(), ttl_s=settings.sign_in_challenge_ttl_s)
+@router.post("/challenge", dependencies=[Depends(anonymous_limit("auth_challenge"))])
+def challenge(session: SessionDep, state: StateDep, clock: ClockDep) -> dict[str, Any]:
+    settings = state.settings
+    row = create_challenge(session, now=clock.now(), ttl_s=settings.sign_in_challenge_ttl_s, sweeper=state.sweeper)
     return {
         "challenge": row.id,
         "expires_at": row.expires_at,
@@ -33,8 +35,9 @@ def challenge(session: SessionDep, settings: SettingsDep, clock: ClockDep) -> di
     }
 
 
-@router.post("/token")
-def token(body: TokenRequest, session: SessionDep, settings: SettingsDep, clock: ClockDep) -> JSONResponse:
+@router.post("/token", dependencies=[Depends(anonymous_limit("auth_token"))])
+def token(body: TokenRequest, session: SessionDep, state: StateDep, clock: ClockDep) -> JSONResponse:
+    settings = state.settings
     issued = sign_in(
         session,
         proof=body.proof,
@@ -43,6 +46,7 @@ def token(body: TokenRequest, session: SessionDep, settings: SettingsDep, clock:
         now=clock.now(),
         leeway_s=settings.clock_skew_s,
         token_ttl_s=settings.holder_access_token_ttl_s,
+        sweeper=state.sweeper,
     )
     expires_in = int((issued.expires_at - clock.now()).total_seconds())
     return JSONResponse(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Depends, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,6 +12,7 @@ from schemas.errors import NotFound
 from wallet_api.deps import ClockDep, SessionDep, SettingsDep, StateDep
 from wallet_api.holder_auth import CurrentHolder, EnrollingHolder, OwnedDevice
 from wallet_api.no_store import PERSONAL_DATA
+from wallet_api.rate_limits import anonymous_limit
 from wallet_api.wallet import wiring
 from wallet_api.wallet.deps import SealerDep
 from wallet_api.wallet.devices import (
@@ -46,7 +47,7 @@ class DeviceRequest(BaseModel):
     proof: str | None = Field(default=None, max_length=4096)
 
 
-@router.post("/v1/holders", status_code=status.HTTP_201_CREATED)
+@router.post("/v1/holders", status_code=status.HTTP_201_CREATED, dependencies=[Depends(anonymous_limit("enrolment"))])
 def enrol(body: EnrolmentRequest, session: SessionDep, state: StateDep, clock: ClockDep) -> JSONResponse:
     settings = state.settings
     enrolled = enrol_with_assertion(
@@ -60,6 +61,7 @@ def enrol(body: EnrolmentRequest, session: SessionDep, state: StateDep, clock: C
         max_age_s=settings.identity_assertion_max_age_s,
         leeway_s=settings.clock_skew_s,
         token_ttl_s=settings.enrolment_token_ttl_s,
+        sweeper=state.sweeper,
     )
     token = enrolled.enrolment_token
     return JSONResponse(
@@ -76,7 +78,7 @@ def enrol(body: EnrolmentRequest, session: SessionDep, state: StateDep, clock: C
     )
 
 
-@router.post("/v1/dev/identity-assertions")
+@router.post("/v1/dev/identity-assertions", dependencies=[Depends(anonymous_limit("dev_identity"))])
 def dev_identity_assertion(body: DevAssertionRequest, state: StateDep, settings: SettingsDep, clock: ClockDep) -> dict[str, str]:
     if settings.environment != "development":
         raise NotFound("not found")

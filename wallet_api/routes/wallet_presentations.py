@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, status
+from fastapi import APIRouter, Depends, Header, Query, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -12,8 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from wallet_api.deps import ClockDep, SessionDep
 from wallet_api.holder_auth import CurrentHolder, OwnedConsent
 from wallet_api.no_store import PERSONAL_DATA
+from wallet_api.rate_limits import anonymous_limit
 from wallet_api.wallet.consent_submission import submit
 from wallet_api.wallet.deps import FetcherDep, SealerDep, ShareLinkPolicyDep, VerifierServicesDep, WalletContextDep
+from wallet_api.wallet.errors import ViewingCodeInUrl
 from wallet_api.wallet.models import SubmissionPublic
 from wallet_api.wallet.presentations import prepare, resolve
 from wallet_api.wallet.share_links import create_share_link, view_share_link
@@ -83,7 +85,7 @@ def new_share_link(
     return create_share_link(session, holder_id=holder.holder_id, body=body.model_dump(), ctx=ctx, policy=policy)
 
 
-@router.get("/v1/shared/{link_id}")
+@router.get("/v1/shared/{link_id}", dependencies=[Depends(anonymous_limit("share_link_view"))])
 def view_shared(
     link_id: str,
     session: SessionDep,
@@ -91,13 +93,17 @@ def view_shared(
     sealer: SealerDep,
     policy: ShareLinkPolicyDep,
     clock: ClockDep,
-    x_viewing_code: Annotated[str | None, Header()] = None,
-    code: Annotated[str | None, Query(max_length=32)] = None,
+    x_viewing_code: Annotated[str | None, Header(max_length=32)] = None,
+    # not read: a code in the URL (the old form) is refused unevaluated, see ViewingCodeInUrl
+    code: Annotated[str | None, Query(include_in_schema=False)] = None,
 ) -> JSONResponse:
+    """The link's URL and its viewing code travel apart: the code only in ``X-Viewing-Code``."""
+    if code is not None:
+        raise ViewingCodeInUrl()
     result = view_share_link(
         session,
         link_id=link_id,
-        code=x_viewing_code or code,
+        code=x_viewing_code,
         services=services,
         sealer=sealer,
         policy=policy,

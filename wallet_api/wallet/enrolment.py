@@ -22,12 +22,16 @@ from issuers.sources.population import SyntheticPopulation
 from keys.sealing import Sealer
 from schemas.errors import Replayed
 from wallet_api.wallet.errors import IdentityMismatch
+from wallet_api.expired_rows import ExpiredRowSweeper, ExpiringTable
 from wallet_api.wallet.identity_providers import IdentityProvider, VerifiedIdentity, verify_identity_assertion
-from wallet_api.wallet.models import Holder, UsedIdentityAssertion
+from wallet_api.wallet.models import AccessToken, Holder, UsedIdentityAssertion
 from wallet_api.wallet.sealing import RRN_LOOKUP_PURPOSE, open_json, seal_json
 from wallet_api.wallet.tokens import IssuedToken, issue_enrolment_token
 
 HOLDER_TABLE = "wallet_holder"
+#: a spent assertion's jti is kept until the assertion itself expires, then it can go
+USED_ASSERTIONS = ExpiringTable.of(UsedIdentityAssertion)
+ACCESS_TOKENS = ExpiringTable.of(AccessToken)
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,12 @@ def enrol(
     sealer: Sealer,
     now: datetime,
     token_ttl_s: int,
+    sweeper: ExpiredRowSweeper,
 ) -> Enrolled:
     _check_person(identity, population)
+    # spent assertions and enrolment tokens pile up with every enrolment: swept in batches
+    sweeper.after_insert(session, USED_ASSERTIONS, now=now)
+    sweeper.after_insert(session, ACCESS_TOKENS, now=now)
     session.add(
         UsedIdentityAssertion(
             issuer=identity.issuer, jti=identity.jti, expires_at=datetime.fromtimestamp(identity.expires_at, UTC)
@@ -112,11 +120,14 @@ def enrol_with_assertion(
     max_age_s: int,
     leeway_s: int,
     token_ttl_s: int,
+    sweeper: ExpiredRowSweeper,
 ) -> Enrolled:
     identity = verify_identity_assertion(
         assertion, providers=providers, audience=audience, now=now, max_age_s=max_age_s, leeway_s=leeway_s
     )
-    return enrol(session, identity=identity, population=population, sealer=sealer, now=now, token_ttl_s=token_ttl_s)
+    return enrol(
+        session, identity=identity, population=population, sealer=sealer, now=now, token_ttl_s=token_ttl_s, sweeper=sweeper
+    )
 
 
 def holder_identity(session: Session, *, holder_id: str, sealer: Sealer) -> HolderIdentity:

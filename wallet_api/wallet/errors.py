@@ -63,5 +63,11 @@ class ConsentExpired(NotFound):
     code, title = "consent_expired", "Consent expired"
 
 
+class ViewingCodeInUrl(WalletError):
+    """A viewing code in the query string: URLs reach access logs, proxies and browser history."""
+
+    code, status, title = "viewing_code_in_url", 400, "Send the viewing code in the X-Viewing-Code header, not the URL"
+
+
 class LinkGone(WalletError):
     code, status, title = "link_gone", 410, "Link used or expired"

@@ -3,9 +3,11 @@
 The holder picks one credential and the claims to show; the presentation is prepared and
 signed by the device exactly like an OpenID4VP one (KB-JWT ``aud`` = the link's URL,
 ``nonce`` = a random value kept with the link). Submitting it answers a link and a viewing
-code. Whoever opens the link with the code sees the verified result once: the link is
-consumed by a conditional UPDATE, the stored presentation is erased on viewing, and after
-``share_link_max_code_attempts`` wrong codes the link is burned. It expires after
+code, apart: the code travels only in the ``X-Viewing-Code`` header, never in the URL
+(URLs reach access logs). Whoever opens the link with the code sees the verified result
+once: the link is consumed by a conditional UPDATE, the stored presentation is erased on
+viewing, and after ``share_link_max_code_attempts`` wrong codes (each counted atomically
+before it is evaluated) the link is burned. It expires after
 ``share_link_ttl_s`` (24 h by default) whether viewed or not.
 """
 
@@ -167,17 +169,40 @@ def _gone(session: Session, link: ShareLink, now: datetime) -> None:
     raise LinkGone("this link has been used or has expired")
 
 
+def _claim_attempt(session: Session, link: ShareLink, policy: ShareLinkPolicy) -> int:
+    """Count a viewing attempt BEFORE its code is evaluated; returns its number. Committed.
+
+    One conditional UPDATE: reading ``failed_attempts`` and writing it back afterwards let
+    40 parallel wrong codes on PostgreSQL be evaluated 7 times against a limit of 5. Here the
+    database hands out at most ``max_code_attempts`` numbers (a concurrent UPDATE waits for
+    the row lock and re-checks the limit). The right code consumes the link, so on an
+    active link the count is its wrong codes.
+    """
+    claimed = session.execute(
+        update(_LINKS)
+        .where(_LINKS.c.id == link.id, _LINKS.c.status == "active", _LINKS.c.failed_attempts < policy.max_code_attempts)
+        .values(failed_attempts=_LINKS.c.failed_attempts + 1)
+        .returning(_LINKS.c.failed_attempts)
+    ).first()
+    if claimed is None:
+        session.rollback()
+        raise LinkGone("this link has been used or has expired")
+    session.commit()
+    return int(claimed[0])
+
+
 def _check_code(session: Session, link: ShareLink, code: Any, sealer: Sealer, policy: ShareLinkPolicy) -> None:
+    attempt = _claim_attempt(session, link, policy)
     normalized = "".join(ch for ch in code if ch.isdigit()) if isinstance(code, str) else ""
     if hmac.compare_digest(_code_hash(sealer, link.id, normalized), link.code_hash):
         return
-    attempts = link.failed_attempts + 1
-    values: dict[str, Any] = {"failed_attempts": attempts}
-    if attempts >= policy.max_code_attempts:
-        values["status"] = "burned"
-        values["sealed_presentation"] = None
-    session.execute(update(_LINKS).where(_LINKS.c.id == link.id).values(**values))
-    session.commit()
+    if attempt >= policy.max_code_attempts:
+        session.execute(
+            update(_LINKS)
+            .where(_LINKS.c.id == link.id, _LINKS.c.status == "active")
+            .values(status="burned", sealed_presentation=None)
+        )
+        session.commit()
     raise AuthError("wrong viewing code")
 
 

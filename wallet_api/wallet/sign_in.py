@@ -24,16 +24,22 @@ from sqlmodel import Session
 from keys.errors import KeyLayerError
 from keys.jws import VerificationKey, parse_compact
 from schemas.errors import AuthError
+from wallet_api.expired_rows import ExpiredRowSweeper, ExpiringTable
 from wallet_api.wallet.device_proofs import proof_challenge, spend_challenge
-from wallet_api.wallet.models import Device, SignInChallenge
+from wallet_api.wallet.models import AccessToken, Device, SignInChallenge
 from wallet_api.wallet.tokens import IssuedToken, issue_device_token
 
 SIGN_IN_TYP = "ecert-sign-in+jwt"
 _TABLE = SignInChallenge.__table__  # type: ignore[attr-defined]
+CHALLENGES = ExpiringTable.of(SignInChallenge)
+ACCESS_TOKENS = ExpiringTable.of(AccessToken)
 
 
-def create_challenge(session: Session, *, now: datetime, ttl_s: int) -> SignInChallenge:
+def create_challenge(session: Session, *, now: datetime, ttl_s: int, sweeper: ExpiredRowSweeper) -> SignInChallenge:
+    """A new challenge, committed. Anyone may ask (the route is rate limited), so each insert
+    may also sweep a bounded batch of expired challenges: the table stays at the live ones."""
     row = SignInChallenge(id=secrets.token_urlsafe(32), created_at=now, expires_at=now + timedelta(seconds=ttl_s))
+    sweeper.after_insert(session, CHALLENGES, now=now)
     session.add(row)
     session.commit()
     return row
@@ -59,6 +65,7 @@ def sign_in(
     now: datetime,
     leeway_s: int,
     token_ttl_s: int,
+    sweeper: ExpiredRowSweeper,
 ) -> IssuedToken:
     if not isinstance(proof, str):
         raise AuthError("proof must be a compact JWS")
@@ -73,5 +80,7 @@ def sign_in(
     )
     spend_challenge(session, _TABLE, challenge=challenge, now=now, what="sign-in", error=AuthError)
     token = issue_device_token(session, holder_id=device.holder_id, device_id=device.id, now=now, ttl_s=token_ttl_s)
+    # each sign-in leaves a token row behind; expired ones go a bounded batch at a time
+    sweeper.after_insert(session, ACCESS_TOKENS, now=now)
     session.commit()
     return token
