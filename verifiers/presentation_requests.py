@@ -24,7 +24,6 @@ Choices where the specification leaves room (documented for wallet implementers)
 from __future__ import annotations
 
 import hmac
-import json
 import secrets
 import uuid
 from collections.abc import Mapping
@@ -35,6 +34,7 @@ from urllib.parse import urlencode
 from sqlalchemy import update
 from sqlmodel import Session
 
+from keys.json_document import read_json
 from schemas.errors import CredentialExpired, Forbidden, InvalidInput, Malformed, NonceMismatch, NotFound, Replayed
 from verifiers.claim_selection import restrict
 from verifiers.dcql import CredentialQuery, DcqlQuery, match, parse_dcql
@@ -165,8 +165,8 @@ def _vp_token(raw: Any, query: DcqlQuery) -> dict[str, list[str]]:
     if not isinstance(raw, str):
         raise Malformed("vp_token is required")
     try:
-        token = json.loads(raw)
-    except ValueError:
+        token = read_json(raw)
+    except ValueError:  # JSONDocumentRefused (too deep, too long) is one
         raise Malformed("vp_token must be a JSON object") from None
     if not isinstance(token, dict) or not token:
         raise Malformed("vp_token must be a non-empty JSON object keyed by credential query id")
