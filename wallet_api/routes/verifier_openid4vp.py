@@ -8,18 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Response
 
 from verifiers.presentation_requests import REQUEST_OBJECT_MEDIA_TYPE, receive_response, request_object
 from wallet_api.deps import ClockDep, SessionDep
+from wallet_api.problems import use_oauth_errors
 from wallet_api.verifier_wiring import VerifierServicesDep
 
 
-def _oauth_errors(request: Request) -> None:
-    request.state.oauth_errors = True
-
-
-router = APIRouter(prefix="/openid4vp", tags=["openid4vp"], dependencies=[Depends(_oauth_errors)])
+router = APIRouter(prefix="/openid4vp", tags=["openid4vp"], dependencies=[Depends(use_oauth_errors)])
 
 
 @router.get("/requests/{request_id}", response_class=Response)
