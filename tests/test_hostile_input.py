@@ -515,6 +515,19 @@ def test_nul_in_every_string_of_every_json_body(client: TestClient, credentials_
     assert r.json()["error"] == "invalid_request"
 
 
+def test_refusals_before_routing_use_the_oauth_body_exactly_where_the_routes_do(client: TestClient) -> None:
+    from wallet_api.problems import speaks_oauth
+    from wallet_api.routes import OAUTH_ROUTERS
+
+    oauth_paths = {route.path for router in OAUTH_ROUTERS for route in router.routes}  # type: ignore[attr-defined]
+    assert all(speaks_oauth(route) for router in OAUTH_ROUTERS for route in router.routes)
+    assert oauth_paths == {"/token", "/nonce", "/credential", "/openid4vp/requests/{request_id}", "/openid4vp/responses/{request_id}"}
+    for method, path, _ in _operations(client):
+        url = re.sub(r"\{[^}]+\}", "abc", path)
+        body = client.request(method, url, params={"x": NUL}).json()
+        assert ("error" in body) is (path in oauth_paths), (path, body)
+
+
 def test_an_escaped_backslash_before_u0000_is_not_a_nul(client: TestClient) -> None:
     # the JSON text "\\u0000" is a backslash and "u0000": an ordinary (if odd) string
     r = client.post("/v1/holders", content='{"identity_assertion": "a\\\\u0000"}', headers={"content-type": "application/json"})

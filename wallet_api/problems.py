@@ -2,9 +2,11 @@
 
 Logging: a 4xx never logs a traceback (the client's mistakes are answers, not incidents;
 only a value the database refused leaves a one-line warning, since validation should have
-caught it). A 500 logs one line with its traceback; where a database error is anywhere in its chain, the line names the exception
-classes (and SQLSTATE) but carries no message: those quote the statement's parameters and
-the values the database complains about (state, nonce, one-time-link URLs, claims).
+caught it). A 500 logs one line with its traceback; where a database error is anywhere in
+its chain, the line names the exception classes (and SQLSTATE) but carries no message:
+those quote the statement's parameters and the values the database complains about
+(state, nonce, one-time-link URLs, claims). Lines name the route's path template, never
+the path as sent.
 """
 
 from __future__ import annotations
