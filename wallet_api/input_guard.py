@@ -18,9 +18,8 @@ spec's OAuth body on the routes that speak OAuth. Bodies are read whole before t
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote_to_bytes
-
 from collections.abc import Sequence
+from urllib.parse import unquote_to_bytes
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
