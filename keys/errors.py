@@ -35,3 +35,10 @@ class JWKInvalid(KeyLayerError):
 
 class NoActiveKey(KeyLayerError):
     pass
+
+
+class JSONDocumentRefused(KeyLayerError, ValueError):
+    """A JSON document nested deeper or longer than ``keys.json_document`` reads.
+
+    A ``ValueError`` like every other "not JSON": callers that turn one into their 4xx code
+    turn this into the same code."""

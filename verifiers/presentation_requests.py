@@ -52,8 +52,8 @@ from urllib.parse import urlencode
 from sqlalchemy import update
 from sqlmodel import Session
 
+from keys.json_document import read_json
 from keys.sealing import Sealer
-
 from schemas.errors import CredentialExpired, Forbidden, InvalidInput, Malformed, NonceMismatch, NotFound, Replayed
 from verifiers.claim_selection import restrict
 from verifiers.dcql import CredentialQuery, DcqlQuery, match, parse_dcql
@@ -190,8 +190,8 @@ def _vp_token(raw: Any, query: DcqlQuery) -> dict[str, list[str]]:
     if not isinstance(raw, str):
         raise Malformed("vp_token is required")
     try:
-        token = json.loads(raw)
-    except ValueError:
+        token = read_json(raw)
+    except ValueError:  # JSONDocumentRefused (too deep, too long) is one
         raise Malformed("vp_token must be a JSON object") from None
     if not isinstance(token, dict) or not token:
         raise Malformed("vp_token must be a non-empty JSON object keyed by credential query id")
@@ -344,7 +344,7 @@ def _seal_result(sealer: Sealer, results: dict[str, Any], *, request_id: str) ->
 
 
 def _open_result(sealer: Sealer, sealed: bytes, *, request_id: str) -> dict[str, Any]:
-    return json.loads(sealer.open(sealed, aad=_result_aad(request_id)))
+    return read_json(sealer.open(sealed, aad=_result_aad(request_id)))  # type: ignore[no-any-return]
 
 
 def _outcome(results: Mapping[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,6 @@ listed but not for this ``vct``, is ``issuer_untrusted``.
 
 from __future__ import annotations
 
-import json
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from threading import Lock
 from typing import Any
 
 from keys.errors import JWKInvalid, KeyLayerError
+from keys.json_document import read_json
 from keys.jws import VerificationKey
 from schemas.errors import IssuerUntrusted, SignatureInvalid
 
@@ -212,7 +212,7 @@ def load_trust_list(
 ) -> TrustList:
     try:
         text = path.read_text(encoding="utf-8")
-        document = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+        document = read_json(text) if path.suffix == ".json" else tomllib.loads(text)
     except (OSError, ValueError) as exc:  # tomllib/json decode errors are ValueErrors
         raise TrustListInvalid(f"{path}: {exc}") from exc
     try:

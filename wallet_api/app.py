@@ -10,10 +10,11 @@ from fastapi import FastAPI
 
 from wallet_api.body_limit import BodySizeLimit
 from wallet_api.clock import Clock
-from wallet_api.no_store import NoStoreForPersonalData
+from wallet_api.input_guard import InputGuard
 from wallet_api.log_redaction import install_log_redaction
+from wallet_api.no_store import NoStoreForPersonalData
 from wallet_api.problems import install_problem_handlers
-from wallet_api.routes import ROUTERS
+from wallet_api.routes import OAUTH_ROUTERS, ROUTERS
 from wallet_api.settings import Settings
 
 
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         app.include_router(router)
     # multipart framing around a photo is small; 64 KiB covers it
     uploads = {"/v1/qr/verify-image": settings.qr_image_max_bytes + 64 * 1024}
+    # added first, so it runs inside BodySizeLimit: it reads bodies whole, once they are bounded
+    app.add_middleware(InputGuard, oauth_paths=[route.path_regex for router in OAUTH_ROUTERS for route in router.routes])  # type: ignore[attr-defined]
     app.add_middleware(
         BodySizeLimit, max_bytes=settings.max_body_bytes, per_path=uploads, read_timeout_s=settings.body_read_timeout_s
     )

@@ -15,6 +15,9 @@ from sqlmodel import Session, create_engine
 from wallet_api.private_files import ensure_private_sqlite
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+#: every engine: SQLAlchemy's error messages (logged with a 500's traceback) leave out the
+#: statement's parameters, which hold nonces, states, one-time-link ids and claim values
+ENGINE_OPTIONS = {"hide_parameters": True}
 #: connections per async pool per worker (see make_async_engine)
 ASYNC_POOL_SIZE = 12
 
@@ -24,7 +27,7 @@ def make_engine(url: str) -> Engine:
         database = make_url(url).database
         if database and database != ":memory:" and not database.startswith("file:"):
             ensure_private_sqlite(Path(database))
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **ENGINE_OPTIONS)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -42,7 +45,7 @@ def make_engine(url: str) -> Engine:
     # no pre-ping: it costs a round trip per checkout; stale connections are recycled instead
     # pool_size covers a worker's usual concurrency: an overflow connection is closed on return,
     # and reconnecting (a new PostgreSQL backend) per request cost more than the query
-    return create_engine(url, pool_size=20, max_overflow=20, pool_recycle=1800)
+    return create_engine(url, pool_size=20, max_overflow=20, pool_recycle=1800, **ENGINE_OPTIONS)
 
 
 def make_async_engine(engine: Engine, *, isolation_level: str | None = None) -> AsyncEngine | None:
@@ -56,7 +59,13 @@ def make_async_engine(engine: Engine, *, isolation_level: str | None = None) -> 
     # overflow connection, which is closed on return: a new PostgreSQL backend per request
     # under load cost more than the request
     return create_async_engine(
-        engine.url, pool_size=ASYNC_POOL_SIZE, max_overflow=0, pool_timeout=30, pool_recycle=1800, **options
+        engine.url,
+        pool_size=ASYNC_POOL_SIZE,
+        max_overflow=0,
+        pool_timeout=30,
+        pool_recycle=1800,
+        **ENGINE_OPTIONS,
+        **options,
     )
 
 

@@ -24,6 +24,7 @@ from sqlmodel import Session
 from issuers.pipeline import vct_for
 from issuers.status_lists.allocator import STATUS_LIST_PATH_PREFIX
 from keys.errors import JWSKeyUnknown
+from keys.json_document import read_json
 from keys.jws import VerificationKey
 from keys.store import PublishedKeyCache
 from schemas.errors import IssuerUntrusted
@@ -56,7 +57,7 @@ def _http_fetch_text(uri: str, accept: str) -> tuple[str, str]:
 
 def _http_fetch_json(uri: str) -> Any:
     response = httpx.get(uri, headers={"Accept": "application/json"}, timeout=FETCH_TIMEOUT_S, follow_redirects=False)
-    return response.raise_for_status().json()
+    return read_json(response.raise_for_status().content)
 
 
 def published_keys(state: AppState) -> PublishedKeyCache:

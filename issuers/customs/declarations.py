@@ -26,6 +26,7 @@ from issuers.customs.models import CustomsDeclaration, CustomsDeclarationVersion
 from issuers.customs.qr_issuer import sign_issuer_part
 from issuers.customs.rates import RateTable
 from issuers.customs.rules import RuleBook
+from keys.json_document import read_json
 from keys.jwk import thumbprint
 from keys.jws import Signer
 from keys.sealing import Sealer
@@ -180,7 +181,7 @@ def _version(session: Session, declaration_id: str, number: int) -> CustomsDecla
 
 
 def open_version(declaration: CustomsDeclaration, row: CustomsDeclarationVersion, sealer: Sealer) -> DeclarationVersionView:
-    content = json.loads(sealer.open(row.sealed_form, aad=_aad(row.id, "form")))
+    content = read_json(sealer.open(row.sealed_form, aad=_aad(row.id, "form")))
     part = sealer.open(row.sealed_issuer_part, aad=_aad(row.id, "issuer_part"))
     return DeclarationVersionView(declaration, row, content["form"], content["claims"], part)
 

@@ -7,7 +7,6 @@ new offer). One proof per request: batch issuance is not offered in the metadata
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,6 +26,7 @@ from issuers.oid4vci.offers import OID4VCI_DELIVERY, open_sealed_subject
 from issuers.oid4vci.proofs import verify_proof_jwt
 from issuers.oid4vci.tokens import AccessGrant
 from issuers.pipeline import CredentialIssued, IssuerContext, issue_credential
+from keys.json_document import read_json
 from schemas.errors import NoRecord, UnknownCertificateType
 
 _OFFER_CREDENTIAL = Oid4vciOfferCredential.__table__  # type: ignore[attr-defined]
@@ -56,8 +56,8 @@ class ProofPolicy:
 
 def parse_credential_request(raw: bytes) -> CredentialRequest:
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        body = read_json(raw)
+    except ValueError:  # UnicodeDecodeError and JSONDocumentRefused (too deep, too long) are ValueErrors
         raise InvalidCredentialRequest("the credential request must be a JSON object") from None
     if not isinstance(body, dict):
         raise InvalidCredentialRequest("the credential request must be a JSON object")

@@ -36,6 +36,7 @@ from wallet_api.auth_operator import OperatorDep
 from wallet_api.deps import ClockDep, SessionDep, SettingsDep, StateDep
 from wallet_api.expired_rows import ExpiringTable
 from wallet_api.issuing import IssuerContextDep, issuer_context
+from wallet_api.problems import use_oauth_errors
 from wallet_api.rate_limits import client_address
 from wallet_api.state import AppState
 from wallet_api.unit_of_work import autocommit, in_one_hop, transaction
@@ -43,10 +44,6 @@ from wallet_api.unit_of_work import autocommit, in_one_hop, transaction
 NO_STORE = {"Cache-Control": "no-store"}
 NONCES = ExpiringTable.of(Oid4vciNonce)
 ACCESS_TOKENS = ExpiringTable.of(Oid4vciAccessToken)
-
-
-async def _use_oauth_errors(request: Request) -> None:  # async: no threadpool hop for a flag
-    request.state.oauth_errors = True
 
 
 async def _form_fields(request: Request) -> dict[str, str]:
@@ -65,7 +62,7 @@ FormFields = Annotated[dict[str, str], Depends(_form_fields)]
 RawBody = Annotated[bytes, Depends(_raw_body)]
 
 metadata_router = APIRouter(tags=["OpenID4VCI"])
-oauth_router = APIRouter(tags=["OpenID4VCI"], dependencies=[Depends(_use_oauth_errors)])
+oauth_router = APIRouter(tags=["OpenID4VCI"], dependencies=[Depends(use_oauth_errors)])
 admin_router = APIRouter(prefix="/v1/admin", tags=["issuer admin"])
 
 

@@ -8,21 +8,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Response
 
 from verifiers.models import UsedNonce
 from verifiers.presentation_requests import REQUEST_OBJECT_MEDIA_TYPE, receive_response, request_object
 from wallet_api.deps import ClockDep, SessionDep, StateDep
 from wallet_api.expired_rows import ExpiringTable
+from wallet_api.problems import use_oauth_errors
 from wallet_api.rate_limits import anonymous_limit
 from wallet_api.verifier_wiring import VerifierServicesDep
 
 
-def _oauth_errors(request: Request) -> None:
-    request.state.oauth_errors = True
-
-
-router = APIRouter(prefix="/openid4vp", tags=["openid4vp"], dependencies=[Depends(_oauth_errors)])
+router = APIRouter(prefix="/openid4vp", tags=["openid4vp"], dependencies=[Depends(use_oauth_errors)])
 #: each verified presentation leaves a replay mark; marks past their expiry go in batches
 USED_NONCES = ExpiringTable.of(UsedNonce)
 

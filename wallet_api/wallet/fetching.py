@@ -19,6 +19,8 @@ import anyio.from_thread
 
 import httpx
 
+from keys.json_document import read_json
+
 TIMEOUT_S = 10.0
 MAX_RESPONSE_BYTES = 1 << 20
 
@@ -30,11 +32,9 @@ class Fetched:
     text: str
 
     def json(self) -> Any:
-        import json
-
         try:
-            return json.loads(self.text) if self.text else {}
-        except ValueError:
+            return read_json(self.text) if self.text else {}
+        except ValueError:  # not JSON, or nested too deeply (JSONDocumentRefused)
             return {}
 
 

@@ -13,7 +13,6 @@ and fixes the algorithm; the token never chooses its own key.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from keys.errors import KeyLayerError
+from keys.json_document import read_json
 from keys.jws import VerificationKey, parse_compact, verify_compact
 from wallet_api.settings import Settings
 from wallet_api.wallet.errors import IdentityAssertionInvalid
@@ -67,7 +67,7 @@ def provider_from_config(raw: Any) -> IdentityProvider:
 def configured_providers(settings: Settings) -> dict[str, IdentityProvider]:
     entries: list[Any] = list(settings.identity_providers)
     if settings.identity_providers_file is not None:
-        loaded = json.loads(Path(settings.identity_providers_file).read_text())
+        loaded = read_json(Path(settings.identity_providers_file).read_text())
         entries += loaded if isinstance(loaded, list) else loaded.get("providers", [])
     providers = [provider_from_config(e) for e in entries]
     return {p.issuer: p for p in providers}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from keys.json_document import read_json
 from keys.sealing import Sealer
 
 RRN_LOOKUP_PURPOSE = "wallet-holder-rrn"
@@ -19,7 +20,7 @@ def seal_json(sealer: Sealer, value: Any, *, table: str, row_id: str, field: str
 
 
 def open_json(sealer: Sealer, sealed: bytes, *, table: str, row_id: str, field: str) -> Any:
-    return json.loads(sealer.open(sealed, aad=row_aad(table, row_id, field)))
+    return read_json(sealer.open(sealed, aad=row_aad(table, row_id, field)))
 
 
 def seal_text(sealer: Sealer, value: str, *, table: str, row_id: str, field: str) -> bytes:
