@@ -33,7 +33,7 @@ from sqlmodel import Session, select
 from issuers.pipeline import vct_for
 from keys.b64 import b64url_encode
 from keys.jws import Signer, generate_private_key
-from schemas.errors import FetchFailed, FetchRefused, OutboundFetchError, StatusUnavailable
+from schemas.errors import FetchFailed, FetchRefused, OutboundFetchError, SignatureInvalid, StatusUnavailable
 from tests.test_wallet_flow import ABSTRACT, MobileApp, app_client, clock, person_with_types, register_bank  # noqa: F401 - fixtures
 from verifiers.models import RelyingParty
 from verifiers.outbound_http import ADDRESS_REFUSED, FAILED, FetchPolicy, OutboundFetcher, parse_allow_entry, same_origin_target
@@ -495,9 +495,14 @@ def test_resolve_with_a_closed_port_is_a_4xx_that_reads_like_an_open_one(
 
 
 @pytest.fixture
-def production_client(tmp_path: Path, settings: Settings) -> Iterator[tuple[TestClient, Signer]]:
-    """The app in production, with an identity provider the test plays."""
+def production_client(tmp_path: Path, settings: Settings, server: LocalServer) -> Iterator[tuple[TestClient, Signer]]:
+    """The app in production, with an identity provider the test plays, and a trust list
+    naming an issuer whose JWKS is on this machine."""
     provider = Signer.from_private_key(generate_private_key("ES256"), kid="k1")
+    trust_list = tmp_path / "trust.toml"
+    trust_list.write_text(
+        f'[[issuers]]\niss = "https://issuer.example"\njwks_uri = "http://127.0.0.1:{server.port}/jwks"\nvcts = ["urn:example:pid"]\n'
+    )
     production = Settings(
         environment="production",
         data_dir=tmp_path / "production",
@@ -506,6 +511,7 @@ def production_client(tmp_path: Path, settings: Settings) -> Iterator[tuple[Test
         key_passphrase=secrets.token_urlsafe(32),
         storage_key=b64url_encode(secrets.token_bytes(32)),
         identity_providers=[{"issuer": "https://pass.example", "jwks": {"keys": [{**provider.public_jwk, "kid": "k1"}]}}],
+        trust_list=trust_list,
     )
     with TestClient(create_app(production), base_url="https://ecert.test") as client:
         yield client, provider
@@ -549,12 +555,16 @@ def test_resolve_in_production_reaches_no_loopback_private_or_metadata_address(
     assert server.seen == []
 
 
-def test_status_lists_are_fetched_under_the_same_rules(production_client: tuple[TestClient, Signer], server: LocalServer) -> None:
+def test_status_lists_and_jwks_are_fetched_under_the_same_rules(production_client: tuple[TestClient, Signer], server: LocalServer) -> None:
     client, _provider = production_client
-    checker = verifier_services(client.app.state.ecert).status_checker  # type: ignore[attr-defined]
+    state = client.app.state.ecert  # type: ignore[attr-defined]
+    services = verifier_services(state)
     for uri in (f"http://127.0.0.1:{server.port}/statuslists/1", f"https://localhost:{server.port}/statuslists/1"):
         with pytest.raises(StatusUnavailable):
-            checker.refresh(uri)
+            services.status_checker.refresh(uri)
+    with Session(state.engine) as session:
+        with pytest.raises(SignatureInvalid):
+            services.trust_for(session).issuer("https://issuer.example").key("k1")
     assert server.seen == []
 
 

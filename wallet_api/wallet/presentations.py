@@ -351,9 +351,10 @@ def submit_openid4vp(
         # the consent is spent (nothing is sent twice): the holder's history says it did not arrive
         _record_openid4vp(session, consent=consent, items=items, outcome=OUTCOME_UNDELIVERED, ctx=ctx)
         raise
-    outcome = "delivered" if fetched.status == 200 else f"refused:{_verifier_error(fetched)}"
+    accepted = 200 <= fetched.status < 300
+    outcome = "delivered" if accepted else f"refused:{_verifier_error(fetched)}"
     submission = _record_openid4vp(session, consent=consent, items=items, outcome=outcome, ctx=ctx)
-    body = fetched.json() if fetched.status == 200 else {}
+    body = fetched.json() if accepted else {}
     redirect = body.get("redirect_uri") if isinstance(body, dict) else None
     return {"submission_id": submission.id, "outcome": outcome, "redirect_uri": redirect}
 
