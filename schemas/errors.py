@@ -160,3 +160,24 @@ class Replayed(VerificationError):
 
 class ClaimsMissing(VerificationError):
     code, title = "claims_missing", "Required claims not disclosed"
+
+
+# --- outbound fetches (verifiers.outbound_http) -----------------------------------------
+class OutboundFetchError(WalletError):
+    """A URL named by someone else was not fetched. Two codes only, with fixed texts, so an
+    answer never tells what listens at the address (a closed port, a timeout and an HTTP
+    error from an internal service all read the same)."""
+
+    code, status, title = "outbound_fetch_error", 400, "URL not fetched"
+
+
+class FetchRefused(OutboundFetchError):
+    """The URL breaks the fetch rules (scheme, user information, or its host's addresses)."""
+
+    code, title = "fetch_refused", "URL not allowed for server-side fetches"
+
+
+class FetchFailed(OutboundFetchError):
+    """The URL was allowed, and no usable answer came back from it."""
+
+    code, title = "fetch_failed", "URL could not be fetched"

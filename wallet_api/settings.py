@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from wallet_api.private_files import PRIVATE_FILE_MODE, ensure_private_dir
@@ -98,6 +98,12 @@ class Settings(BaseSettings):
     presentation_result_retention_s: int = Field(default=600, ge=1)
     #: how long a verifier may use a fetched status list (at most the list's own ttl)
     status_cache_s: int = 300
+    # --- outbound fetches (request objects, response endpoints, status lists, JWKS)
+    #: host names and IP networks (CIDR) that may be fetched from although their addresses are
+    #: private, loopback or link-local, e.g. ["issuer.internal", "10.20.0.0/16"]; JSON list
+    outbound_allow_hosts: list[str] = Field(default_factory=list)
+    #: one deadline for a whole outbound fetch: resolving, connecting, TLS, sending, reading
+    outbound_timeout_s: float = Field(default=10.0, gt=0, le=120)
     # --- wallet (holders, devices, stored credentials, submissions)
     #: identity providers trusted for enrolment: [{"issuer": ..., "jwks": {"keys": [...]}}]
     identity_providers: list[dict[str, Any]] = Field(default_factory=list)
@@ -156,6 +162,15 @@ class Settings(BaseSettings):
     audit_checkpoint_entries: int = Field(default=100, ge=1)
     #: or when the last signature is older than this at the next entry (seconds)
     audit_checkpoint_interval_s: int = Field(default=600, ge=1)
+
+    @field_validator("outbound_allow_hosts")
+    @classmethod
+    def _allow_entries_parse(cls, entries: list[str]) -> list[str]:
+        from verifiers.outbound_http import parse_allow_entry
+
+        for entry in entries:
+            parse_allow_entry(entry)
+        return entries
 
     @model_validator(mode="after")
     def _refuse_weak_settings(self) -> "Settings":

@@ -3,7 +3,8 @@
 Our own issuer is always trusted for all our types, with keys read from the same database
 JWKS we publish (by ``kid``, so a rotated-out key keeps verifying until it is unpublished).
 Status lists of our own issuer are fetched in-process: a verifier asking its own server
-over HTTP would only add a failure mode (and tests need no network).
+over HTTP would only add a failure mode (and tests need no network). Every other status
+list and JWKS goes through the app's one outbound fetcher (``outbound_wiring``).
 
 Settings read when present (``getattr``, so this works before the lead adds them):
 ``trust_list`` (path, env ``ECERT_TRUST_LIST``), ``presentation_request_ttl_s``,
@@ -17,7 +18,6 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 from fastapi import Depends
 from sqlmodel import Session
 
@@ -34,6 +34,7 @@ from verifiers.trust import FetchJson, TrustedIssuer, TrustList, load_trust_list
 from verifiers.verifier_services import VerifierServices
 from wallet_api.deps import StateDep
 from wallet_api.issuing import sealer
+from wallet_api.outbound_wiring import outbound_fetcher
 from wallet_api.state import AppState
 from wallet_api.status_publishing import status_list_token_for
 from wallet_api.unit_of_work import autocommit
@@ -42,22 +43,16 @@ EXTRAS_KEY = "verifier"
 KEY_CACHE_KEY = "published_keys"
 #: how stale "this kid is still published" may be (key material per kid never changes)
 KEY_RECHECK_S = 30
-FETCH_TIMEOUT_S = 5.0
-MAX_FETCH_BYTES = 4 << 20
+MAX_STATUS_LIST_BYTES = 4 << 20
 
 
-def _http_fetch_text(uri: str, accept: str) -> tuple[str, str]:
-    # no redirects: a status list or JWKS is where the issuer said it is, or nowhere
-    response = httpx.get(uri, headers={"Accept": accept}, timeout=FETCH_TIMEOUT_S, follow_redirects=False)
-    response.raise_for_status()
-    if len(response.content) > MAX_FETCH_BYTES:
-        raise ValueError("response too large")
-    return response.headers.get("content-type", ""), response.text
+def _http_fetch_json(state: AppState) -> FetchJson:
+    """A trust-list issuer's JWKS, through the outbound fetch rules."""
 
+    def fetch(uri: str) -> Any:
+        return read_json(outbound_fetcher(state).get(uri, accept="application/json").text)
 
-def _http_fetch_json(uri: str) -> Any:
-    response = httpx.get(uri, headers={"Accept": "application/json"}, timeout=FETCH_TIMEOUT_S, follow_redirects=False)
-    return read_json(response.raise_for_status().content)
+    return fetch
 
 
 def published_keys(state: AppState) -> PublishedKeyCache:
@@ -92,7 +87,8 @@ def _status_fetch(state: AppState) -> Callable[[str], tuple[str, str]]:
                     state, session, uri_id=uri[len(own_prefix) :], now=state.clock.epoch()
                 )
             return STATUS_LIST_MEDIA_TYPE, token
-        return _http_fetch_text(uri, STATUS_LIST_MEDIA_TYPE)
+        fetched = outbound_fetcher(state).get(uri, accept=STATUS_LIST_MEDIA_TYPE, max_bytes=MAX_STATUS_LIST_BYTES)
+        return fetched.content_type, fetched.text
 
     return fetch
 
@@ -132,7 +128,7 @@ def configure_verifier(
     if trust_list is None:
         path = trust_list_path or settings.trust_list
         trust_list = (
-            load_trust_list(Path(path), fetch=fetch_json or _http_fetch_json, clock=state.clock.epoch)
+            load_trust_list(Path(path), fetch=fetch_json or _http_fetch_json(state), clock=state.clock.epoch)
             if path
             else TrustList()
         )

@@ -1,80 +1,51 @@
 """How the wallet reaches a verifier: GET the request object, POST the direct_post response.
 
-A ``Fetcher`` is injected (``state.extras["wallet_fetcher"]`` overrides it, e.g. in tests).
-The default sends requests for our own public URL through this very application in-process
-(the same routes, the same wire format, no network, no TLS to ourselves) and everything else
-over HTTPS with httpx: no redirects (a request object or response endpoint is where the
-request said it is, or nowhere), a timeout and a size cap.
+A ``Fetcher`` is injected (``state.extras["wallet_external_fetcher"]`` overrides it, e.g. in
+tests). ``InProcessFetcher`` sends requests for our own public URL through this very
+application in-process (the same routes, the same wire format, no network, no TLS to
+ourselves) and everything else to ``verifiers.outbound_http.OutboundFetcher``, which
+enforces the fetch rules (https, public addresses, no redirects, time and size caps, two
+failure codes). Our own origin is the only exception, and it is recognised after one parse
+of the URL (scheme, host, port), never by a string prefix.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
 import anyio.from_thread
-
 import httpx
 
-from keys.json_document import read_json
+from schemas.errors import FetchRefused
+from verifiers.outbound_http import FetchedResponse, parse_target, same_origin_target
 
-TIMEOUT_S = 10.0
-MAX_RESPONSE_BYTES = 1 << 20
-
-
-@dataclass(frozen=True)
-class Fetched:
-    status: int
-    content_type: str
-    text: str
-
-    def json(self) -> Any:
-        try:
-            return read_json(self.text) if self.text else {}
-        except ValueError:  # not JSON, or nested too deeply (JSONDocumentRefused)
-            return {}
+#: what a fetch gives back (the name the wallet and its tests use)
+Fetched = FetchedResponse
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class Fetcher(Protocol):
+    """``get`` and ``post_form`` answer, or raise ``FetchRefused``/``FetchFailed``."""
+
     def get(self, uri: str, *, accept: str) -> Fetched: ...
 
     def post_form(self, uri: str, form: Mapping[str, str]) -> Fetched: ...
 
 
-def _fetched(response: httpx.Response) -> Fetched:
-    if len(response.content) > MAX_RESPONSE_BYTES:
-        return Fetched(502, "", "")
-    return Fetched(response.status_code, response.headers.get("content-type", ""), response.text)
-
-
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-
-
 def acceptable_uri(uri: str) -> bool:
-    """https, or plain http to this machine (a verifier under development, RFC 8252 §8.3 style)."""
+    """Could be a verifier's endpoint: https, or plain http to this machine (a verifier under
+    development, RFC 8252 §8.3 style). Whether it is fetched is the fetcher's decision."""
     try:
-        parts = urlsplit(uri)
-        host = parts.hostname
-    except ValueError:
+        target = parse_target(uri)
+    except FetchRefused:
         return False
-    return parts.scheme == "https" or (parts.scheme == "http" and host in LOOPBACK_HOSTS)
+    return target.scheme == "https" or target.host in LOOPBACK_HOSTS
 
 
-class HttpFetcher:
-    def get(self, uri: str, *, accept: str) -> Fetched:
-        if not acceptable_uri(uri):
-            return Fetched(400, "", "")
-        with httpx.Client(timeout=TIMEOUT_S, follow_redirects=False) as client:
-            return _fetched(client.get(uri, headers={"Accept": accept}))
-
-    def post_form(self, uri: str, form: Mapping[str, str]) -> Fetched:
-        if not acceptable_uri(uri):
-            return Fetched(400, "", "")
-        with httpx.Client(timeout=TIMEOUT_S, follow_redirects=False) as client:
-            return _fetched(client.post(uri, data=dict(form)))
+def _fetched(response: httpx.Response) -> Fetched:
+    return Fetched(response.status_code, response.headers.get("content-type", ""), response.text)
 
 
 class InProcessFetcher:
@@ -85,8 +56,13 @@ class InProcessFetcher:
         self._origin = own_origin.rstrip("/")
         self._fallback = fallback
 
-    def _own(self, uri: str) -> bool:
-        return uri == self._origin or uri.startswith(self._origin + "/")
+    def _own_url(self, uri: str) -> str | None:
+        """The URL to send in-process (rebuilt from the parsed parts), or None if not ours."""
+        target = same_origin_target(uri, self._origin)
+        if target is None:
+            return None
+        origin = parse_target(self._origin)
+        return f"{origin.scheme}://{origin.host_header}{target}"
 
     async def _send(self, method: str, uri: str, **kwargs: Any) -> Fetched:
         transport = httpx.ASGITransport(app=self._app)
@@ -102,11 +78,13 @@ class InProcessFetcher:
             return asyncio.run(self._send(method, uri, **kwargs))
 
     def get(self, uri: str, *, accept: str) -> Fetched:
-        if self._own(uri):
-            return self._run("GET", uri, headers={"Accept": accept})
+        own = self._own_url(uri)
+        if own is not None:
+            return self._run("GET", own, headers={"Accept": accept})
         return self._fallback.get(uri, accept=accept)
 
     def post_form(self, uri: str, form: Mapping[str, str]) -> Fetched:
-        if self._own(uri):
-            return self._run("POST", uri, data=dict(form))
+        own = self._own_url(uri)
+        if own is not None:
+            return self._run("POST", own, data=dict(form))
         return self._fallback.post_form(uri, form)

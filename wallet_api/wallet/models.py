@@ -160,7 +160,7 @@ class SubmissionBase(SQLModel):
     purpose: str = Field(default="", max_length=500)
     #: [{credential_id, type_id, claims: [[path...]...]}]: claim names, never values
     credentials: list = Field(sa_column=Column(JSON, nullable=False))
-    #: "delivered", "refused:<code>", "link_created", "link_viewed", "link_expired"
+    #: "delivered", "refused:<code>", "undelivered", "link_created", "link_viewed", "link_expired"
     outcome: str = Field(max_length=64)
     outcome_at: datetime
 

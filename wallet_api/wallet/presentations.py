@@ -14,6 +14,7 @@ naming more is refused here too, not only by the verifier that issued it.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,7 +29,7 @@ from keys.errors import KeyLayerError
 from keys.jws import VerificationKey, json_compact, verify_compact
 from keys.sd_jwt import ClaimPath, attach_kb_jwt, kb_jwt_signing_input, select_disclosures
 from keys.sealing import Sealer
-from schemas.errors import HolderBindingFailed, InvalidInput, NotFound, Replayed
+from schemas.errors import HolderBindingFailed, InvalidInput, NotFound, OutboundFetchError, Replayed
 from schemas.registry import TypeRegistry
 from verifiers.claim_selection import restrict
 from verifiers.dcql import DcqlQuery, parse_dcql
@@ -46,6 +47,10 @@ from wallet_api.wallet.submissions import record_submission
 TABLE = "wallet_consent"
 KIND_OPENID4VP = "openid4vp"
 KIND_SHARE_LINK = "share_link"
+#: the response endpoint was refused or did not answer usably: nothing is known to have arrived
+OUTCOME_UNDELIVERED = "undelivered"
+#: what of a verifier's error answer reaches the holder's history: an OAuth-style code only
+_ERROR_CODE = re.compile(r"[a-z][a-z0-9_.-]{0,39}")
 _CONSENTS = Consent.__table__  # type: ignore[attr-defined]
 
 
@@ -326,9 +331,10 @@ def take_consent(session: Session, consent: Consent) -> None:
 
 
 def _verifier_error(fetched: Any) -> str:
+    """The verifier's own error code (OpenID4VP error response), never its HTTP status."""
     body = fetched.json()
     code = body.get("error") or body.get("code") if isinstance(body, dict) else None
-    return str(code or f"http_{fetched.status}")[:40]
+    return code if isinstance(code, str) and _ERROR_CODE.fullmatch(code) else "unspecified"
 
 
 def submit_openid4vp(
@@ -342,9 +348,22 @@ def submit_openid4vp(
     if request.get("state") is not None:
         form["state"] = request["state"]
     take_consent(session, consent)
-    fetched = fetcher.post_form(request["response_uri"], form)
-    outcome = "delivered" if fetched.status == 200 else f"refused:{_verifier_error(fetched)}"
-    submission = record_submission(
+    try:
+        fetched = fetcher.post_form(request["response_uri"], form)
+    except OutboundFetchError:
+        # the consent is spent (nothing is sent twice): the holder's history says it did not arrive
+        _record_openid4vp(session, consent=consent, items=items, outcome=OUTCOME_UNDELIVERED, ctx=ctx)
+        raise
+    accepted = 200 <= fetched.status < 300
+    outcome = "delivered" if accepted else f"refused:{_verifier_error(fetched)}"
+    submission = _record_openid4vp(session, consent=consent, items=items, outcome=outcome, ctx=ctx)
+    body = fetched.json() if accepted else {}
+    redirect = body.get("redirect_uri") if isinstance(body, dict) else None
+    return {"submission_id": submission.id, "outcome": outcome, "redirect_uri": redirect}
+
+
+def _record_openid4vp(session: Session, *, consent: Consent, items: list[dict[str, Any]], outcome: str, ctx: WalletContext) -> Any:
+    return record_submission(
         session,
         holder_id=consent.holder_id,
         kind=KIND_OPENID4VP,
@@ -355,9 +374,6 @@ def submit_openid4vp(
         outcome=outcome,
         now=ctx.now,
     )
-    body = fetched.json() if fetched.status == 200 else {}
-    redirect = body.get("redirect_uri") if isinstance(body, dict) else None
-    return {"submission_id": submission.id, "outcome": outcome, "redirect_uri": redirect}
 
 
 def prepared_items(consent: Consent, ctx: WalletContext) -> tuple[str, list[dict[str, Any]]]:

@@ -22,6 +22,8 @@ from keys.b64 import b64url_encode
 from keys.errors import KeyLayerError
 from keys.jwk import alg_for_jwk, public_jwk
 from keys.jws import SUPPORTED_ALGS, VerificationKey, parse_compact
+from schemas.errors import FetchFailed
+from verifiers.outbound_http import FAILED
 from wallet_api.wallet.errors import RequestObjectInvalid
 from wallet_api.wallet.fetching import Fetcher, acceptable_uri
 
@@ -77,7 +79,8 @@ def _request_jwt(uri: Any, fetcher: Fetcher) -> tuple[str, str]:
         raise RequestObjectInvalid("only request_uri_method=get is supported")
     fetched = fetcher.get(request_uri, accept=REQUEST_OBJECT_MEDIA_TYPE)
     if fetched.status != 200:
-        raise RequestObjectInvalid(f"the request object could not be fetched (HTTP {fetched.status})")
+        # the same answer as any other failed fetch: the remote status is not reported back
+        raise FetchFailed(FAILED)
     return client_id, fetched.text.strip()
 
 

@@ -10,7 +10,8 @@ from wallet_api.state import AppState
 from wallet_api.verifier_wiring import verifier_services
 from wallet_api.wallet.credential_views import StatusReader
 from wallet_api.wallet.dev_identity_provider import DevIdentityProvider
-from wallet_api.wallet.fetching import Fetcher, HttpFetcher, InProcessFetcher
+from wallet_api.outbound_wiring import outbound_fetcher
+from wallet_api.wallet.fetching import Fetcher, InProcessFetcher
 from wallet_api.wallet.identity_providers import IdentityProvider, configured_providers
 from wallet_api.wallet.presentations import WalletContext
 from wallet_api.wallet.share_links import ShareLinkPolicy
@@ -69,5 +70,6 @@ def share_link_policy(state: AppState) -> ShareLinkPolicy:
 
 
 def fetcher(state: AppState, app: Any) -> Fetcher:
-    external = state.extras.get(EXTERNAL_FETCHER_KEY) or HttpFetcher()
+    """Our own origin in-process, every other URL through the app's one outbound fetcher."""
+    external = state.extras.get(EXTERNAL_FETCHER_KEY) or outbound_fetcher(state)
     return InProcessFetcher(app, state.settings.issuer_id, external)  # type: ignore[arg-type]
