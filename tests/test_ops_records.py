@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from issuers.models import IssuedCredential
 from issuers.operators import add_operator
+from issuers.pipeline import KST
 from tests.issuing_helpers import device_signer, issue_for, person_with_record
 from tests.test_ops_parties import cli  # noqa: F401  (fixture)
 
@@ -136,7 +137,8 @@ def test_cli_find_and_revoke_by_document(cli: typer.Typer, client: TestClient, r
     typed = json.loads(runner.invoke(cli, ["credentials", "find", "--type", ABSTRACT, "--json"]).stdout)
     assert {r["record_id"] for r in typed["records"]} == {issued["alice_abstract"].record_id, issued["bob_abstract"].record_id}
     state = client.app.state.ecert  # type: ignore[attr-defined]
-    tomorrow = (state.clock.now() + timedelta(days=1)).date().isoformat()
+    # --since is a day in Korea: between 15:00 and 24:00 UTC the Korean date is already the next one
+    tomorrow = (state.clock.now().astimezone(KST) + timedelta(days=1)).date().isoformat()
     assert json.loads(runner.invoke(cli, ["credentials", "find", "--since", tomorrow, "--json"]).stdout)["records"] == []
 
     doc = issued["alice_copy"].document_number
