@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from wallet_api.api_docs import install_api_docs
 from wallet_api.body_limit import BodySizeLimit
 from wallet_api.clock import Clock
 from wallet_api.input_guard import InputGuard
@@ -45,9 +46,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         lifespan=lifespan,
         # production: the schema is a map for attackers too; ECERT_API_DOCS turns it on
         openapi_url="/openapi.json" if settings.docs_enabled else None,
-        docs_url="/docs" if settings.docs_enabled else None,
-        redoc_url="/redoc" if settings.docs_enabled else None,
+        # the pages are ours (api_docs): FastAPI's load their scripts from a public CDN
+        docs_url=None,
+        redoc_url=None,
     )
+    if settings.docs_enabled:
+        install_api_docs(app)
     install_problem_handlers(app)
     # request paths carry bearer secrets (offer references, request ids, link ids)
     install_log_redaction()
