@@ -63,7 +63,7 @@ def test_ecert_serve_zero_configuration(tmp_path: Path) -> None:
 
 
 def test_wallet_purge_expired_command(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ECERT_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ECERT_")} | {"ECERT_DATA_DIR": str(tmp_path / "data")}
     ecert = Path(sys.executable).with_name("ecert")
     done = subprocess.run([str(ecert), "wallet", "purge-expired"], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
     assert done.stdout.startswith("purged 0 ")

@@ -37,7 +37,6 @@ from wallet_api import party_admin
 from wallet_api.administrators import add_administrator
 from wallet_api.audit_log import checkpoint_policy, record
 from wallet_api.issuing import sealer
-from wallet_api.settings import Settings
 from wallet_api.state import AppState
 
 JsonOption = Annotated[bool, typer.Option("--json", help="print JSON")]
@@ -51,9 +50,9 @@ audit_app = typer.Typer(help="The hash-chained audit trail", no_args_is_help=Tru
 @contextmanager
 def _session() -> Iterator[tuple[AppState, Session]]:
     """State and a session; a WalletError becomes ``error: code: detail`` and exit 1."""
-    from wallet_api.bootstrap import build_state
+    from wallet_api.cli_location import cli_state
 
-    state = build_state(Settings())
+    state = cli_state()
     try:
         with Session(state.engine, expire_on_commit=False) as session:
             yield state, session

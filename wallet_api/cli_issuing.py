@@ -18,16 +18,15 @@ from issuers.oid4vci.offers import create_offer, offerable_type_ids, subject_for
 from issuers.oid4vci.qr import offer_qr_png
 from issuers.sources import SyntheticPopulation
 from schemas.errors import WalletError
-from wallet_api.settings import Settings
 from wallet_api.state import AppState
 
 CLI_CREATOR = "cli"
 
 
 def _state() -> AppState:
-    from wallet_api.bootstrap import build_state
+    from wallet_api.cli_location import cli_state
 
-    return build_state(Settings())
+    return cli_state()
 
 
 def _population(state: AppState) -> SyntheticPopulation:
