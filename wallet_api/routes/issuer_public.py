@@ -2,14 +2,17 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Header, Response
+from fastapi.responses import HTMLResponse
 
 from issuers.credential_status import document_check
 from issuers.pipeline import vct_for
 from issuers.type_metadata import vct_type_metadata
+from schemas.errors import NotFound
 from schemas.status_list import STATUS_LIST_MEDIA_TYPE
 from wallet_api.deps import ClockDep, RegistryDep, SessionDep, SettingsDep, StateDep
 from wallet_api.no_store import PERSONAL_DATA
+from wallet_api.qr.document_page import PAGE_POLICY, document_not_found_page, document_page, wants_html
 from wallet_api.status_publishing import status_list_token_for
 
 router = APIRouter(tags=["issuer"])
@@ -29,6 +32,16 @@ def vct_metadata(type_id: str, registry: RegistryDep, settings: SettingsDep) -> 
 
 
 @router.get("/v1/documents/{document_number}", dependencies=[PERSONAL_DATA])
-def check_document(document_number: str, session: SessionDep, registry: RegistryDep, clock: ClockDep) -> dict[str, Any]:
-    """문서확인번호: is a printed copy genuine and current? Says nothing about its holder."""
-    return document_check(session, document_number=document_number, registry=registry, now=clock.now())
+def check_document(
+    document_number: str, session: SessionDep, registry: RegistryDep, clock: ClockDep, accept: str | None = Header(None)
+) -> Any:
+    """문서확인번호: is a printed copy genuine and current? Says nothing about its holder.
+    A browser (the phone that scanned the printed QR) gets the same answer as a page."""
+    if not wants_html(accept):
+        return document_check(session, document_number=document_number, registry=registry, now=clock.now())
+    headers = {"Content-Security-Policy": PAGE_POLICY}
+    try:
+        answer = document_check(session, document_number=document_number, registry=registry, now=clock.now())
+    except NotFound:
+        return HTMLResponse(document_not_found_page(document_number), status_code=404, headers=headers)
+    return HTMLResponse(document_page(answer), headers=headers)
