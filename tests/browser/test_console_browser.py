@@ -126,6 +126,8 @@ def test_bank_counter_revoked_certificate(desk: Desk, console_server: ConsoleSer
     red = page.locator("article.card.bad")
     assert red.count() == 1
     assert red.locator("[data-code]").inner_text() == "revoked"
+    # the clerk reads a sentence; the code is only in the details line
+    assert red.locator("[data-reason]").inner_text() == "취소된 증명서입니다"
     assert "검증 실패" in red.inner_text()
     assert customer["person"].name not in page.content()  # a failed check carries no claims
     screenshot(page, "04-bank-revoked")
@@ -165,6 +167,7 @@ def test_customs_desk_upload_then_already_used(desk: Desk, console_server: Conso
     assert again.get_attribute("data-verdict") == "bad"
     assert "이미 사용된 QR 코드입니다" in again.inner_text()
     assert again.locator("[data-code]").inner_text() == "replayed"
+    assert again.locator("[data-reason]").inner_text() == "이미 사용된 증명서 또는 QR 코드입니다"
     assert page.locator("[data-replayed=true]").count() == 1
     screenshot(page, "07-customs-already-used")
     assert desk.external_requests == []

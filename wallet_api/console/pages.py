@@ -20,6 +20,7 @@ from wallet_api.console.request_templates import RequestTemplate
 
 PAGES_DIR = Path(__file__).with_name("pages")
 MESSAGES_FILE = Path(__file__).with_name("messages.toml")
+OUTCOMES_FILE = Path(__file__).with_name("outcomes.toml")
 LANGS = ("ko", "en")
 DEFAULT_LANG = "ko"
 
@@ -44,6 +45,16 @@ def messages() -> dict[str, dict[str, str]]:
     missing = set(raw[LANGS[0]]) ^ set(raw[LANGS[1]])
     if missing:
         raise ValueError(f"messages.toml: keys not in both languages: {sorted(missing)}")
+    return raw
+
+
+@cache
+def outcome_messages() -> dict[str, dict[str, str]]:
+    """Outcome code → the sentence a clerk reads, per language (the code itself only in details)."""
+    raw = tomllib.loads(OUTCOMES_FILE.read_text(encoding="utf-8"))
+    missing = set(raw[LANGS[0]]) ^ set(raw[LANGS[1]])
+    if missing:
+        raise ValueError(f"outcomes.toml: codes not in both languages: {sorted(missing)}")
     return raw
 
 
@@ -92,7 +103,7 @@ def _shell(
     page: str, *, lang: str, party_name: str, csrf: str, main: str, config: dict[str, Any], usable: frozenset[str]
 ) -> str:
     scripts = "\n".join(f'<script src="/console/static/{name}"></script>' for name in SCRIPTS[page])
-    config = {"page": page, "lang": lang, "csrf": csrf, "messages": messages()[lang], **config}
+    config = {"page": page, "lang": lang, "csrf": csrf, "messages": messages()[lang], "outcomes": outcome_messages()[lang], **config}
     return _template("shell.html").substitute(
         _escaped_messages(lang),
         lang=lang,
