@@ -225,3 +225,45 @@ def test_document_check(desk: Desk, console_server: ConsoleServer, loan_bank, lo
     page.locator("article.card.bad").wait_for()
     screenshot(page, "10-documents-not-found-en")
     assert desk.external_requests == []
+
+
+def _fits(page, width: int) -> None:  # type: ignore[no-untyped-def]
+    """Nothing wider than the screen: no sideways scrolling of the page itself."""
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{page.url}: {scroll_width} px wide on a {width} px screen"
+
+
+def test_the_console_at_phone_width(phone_desk: Desk, console_server: ConsoleServer, customs_office, loan_bank, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Each page at 375 px, with results on screen (screenshots 11-15; the desktop ones are 01-10)."""
+    page = phone_desk.page
+    width = 375
+    page.goto(f"{console_server.base_url}/console/sign-in")
+    _fits(page, width)
+    screenshot(page, "11-phone-sign-in")
+
+    person = person_with(console_server.settings_env, (ABSTRACT,))
+    app, phone = signed_in_app(console_server.base_url, person)
+    photo = png_file(app.declare(declaration(person), phone)["png_base64"], tmp_path / "declaration-qr.png")
+    sign_in(phone_desk, console_server, customs_office["api_key"], lands_on="customs")
+    _fits(page, width)
+    page.set_input_files("#photo", str(photo))
+    page.wait_for_selector("body[data-scans='1']", timeout=RESULT_TIMEOUT_MS)
+    assert page.locator("article.card").get_attribute("data-verdict") == "ok"
+    _fits(page, width)
+    screenshot(page, "12-phone-customs-valid")
+    page.set_input_files("#photo", str(photo))
+    page.wait_for_selector("body[data-scans='2']", timeout=RESULT_TIMEOUT_MS)
+    _fits(page, width)
+    screenshot(page, "13-phone-customs-already-used")
+
+    page.context.clear_cookies()
+    sign_in(phone_desk, console_server, loan_bank["api_key"])
+    _fits(page, width)
+    screenshot(page, "14-phone-bank")
+    page.goto(f"{console_server.base_url}/console/documents")
+    page.fill("#document-number", "0000-0000-0000-0000")
+    page.click("#document-form button[type=submit]")
+    page.locator("article.card.bad").wait_for()
+    _fits(page, width)
+    screenshot(page, "15-phone-documents-not-found")
+    assert phone_desk.external_requests == []
