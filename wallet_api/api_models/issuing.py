@@ -102,7 +102,8 @@ class CredentialAnswer(Answer):
 
 
 class CredentialRecord(Answer):
-    id: str
+    """An issued credential's record (``IssuedCredentialPublic``) and its standing."""
+
     type_id: str
     agency_id: str
     vct: str
@@ -112,6 +113,7 @@ class CredentialRecord(Answer):
     issued_at: Instant
     expires_at: Instant
     document_number: str
+    id: str
     status: str
     expired: bool
     person_ref: str

@@ -19,9 +19,16 @@ class UnsignedQrPresentation(Answer):
     expires_at: Instant
 
 
-class MobileIdQr(UnsignedQrPresentation):
+class MobileIdQr(Answer):
+    """A mobile-ID presentation for one desk profile (fields in the order they are sent)."""
+
     profile: str
     credential_id: str
+    family: str
+    protected: str
+    payload: str
+    signing_input: str = Field(description="base64url; sign it with the device key")
+    expires_at: Instant
 
 
 class FinishedQr(Answer):
