@@ -143,3 +143,46 @@ class AuditEntry(Answer):
 class AuditPage(Answer):
     entries: list[AuditEntry]
     next_before: int | None
+
+
+# --- request bodies the OAuth endpoints parse themselves (for the spec's error codes) ------
+
+#: ``POST /token`` (OpenID4VCI §6.1, pre-authorized code grant)
+TOKEN_REQUEST_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "application/x-www-form-urlencoded": {
+            "schema": {
+                "type": "object",
+                "required": ["grant_type", "pre-authorized_code"],
+                "properties": {
+                    "grant_type": {"type": "string", "enum": ["urn:ietf:params:oauth:grant-type:pre-authorized_code"]},
+                    "pre-authorized_code": {"type": "string"},
+                    "tx_code": {"type": "string", "description": "when the offer asked for one"},
+                },
+            }
+        }
+    },
+}
+
+#: ``POST /credential`` (OpenID4VCI §8.2): one configuration, one JWT proof
+CREDENTIAL_REQUEST_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["credential_configuration_id", "proofs"],
+                "properties": {
+                    "credential_configuration_id": {"type": "string"},
+                    "proofs": {
+                        "type": "object",
+                        "required": ["jwt"],
+                        "properties": {"jwt": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 1}},
+                        "additionalProperties": False,
+                    },
+                },
+            }
+        }
+    },
+}

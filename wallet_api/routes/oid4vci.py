@@ -44,6 +44,8 @@ from wallet_api.api_models.base import errors, typed
 from wallet_api.api_models.issuing import (
     AccessToken,
     AuthorizationServerMetadata,
+    CREDENTIAL_REQUEST_BODY,
+    TOKEN_REQUEST_BODY,
     CredentialAnswer,
     CredentialIssuerMetadata,
     CredentialOffer,
@@ -105,7 +107,7 @@ def _token_unit(state: AppState, form: dict[str, str], address: str) -> dict[str
         return issued
 
 
-@oauth_router.post("/token", **typed(AccessToken, 400))
+@oauth_router.post("/token", **typed(AccessToken, 400), openapi_extra={"requestBody": TOKEN_REQUEST_BODY})
 async def token(form: FormFields, state: StateDep, request: Request, response: Response) -> dict[str, Any]:
     response.headers.update(NO_STORE)
     return await in_one_hop(_token_unit, state, form, client_address(request))
@@ -146,7 +148,7 @@ def _credential_unit(state: AppState, access_token: str | None, body: bytes) -> 
     return credential_response(issued)
 
 
-@oauth_router.post("/credential", **typed(CredentialAnswer, 400))
+@oauth_router.post("/credential", **typed(CredentialAnswer, 400), openapi_extra={"requestBody": CREDENTIAL_REQUEST_BODY})
 async def credential(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     body: RawBody,
