@@ -16,8 +16,8 @@ Localized = dict[str, str]
 
 
 class Answer(BaseModel):
-    """A response body. ``extra="forbid"``: a key the model does not name fails the tests
-    (it would otherwise be dropped from the wire without anyone noticing)."""
+    """A response body. ``extra="forbid"``: a key the model does not name is an error (a 500
+    the API tests catch) rather than a key silently dropped from the wire."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -40,8 +40,8 @@ def errors(*codes: int) -> dict[str, Any]:
     return {"responses": {code: {} for code in codes}}
 
 
-def binary(media_type: str, *errors: int, description: str) -> dict[str, Any]:
+def binary(media_type: str, *codes: int, description: str) -> dict[str, Any]:
     """Decorator arguments of a route answering bytes (an image, a PDF, a signed JWT)."""
     schema = {"type": "string", "format": "binary"} if not media_type.endswith("jwt") else {"type": "string"}
     ok = {"description": description, "content": {media_type: {"schema": schema}}}
-    return {"responses": {200: ok, **{code: {} for code in errors}}}
+    return {"responses": {200: ok, **{code: {} for code in codes}}}
