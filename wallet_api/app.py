@@ -14,6 +14,7 @@ from wallet_api.clock import Clock
 from wallet_api.input_guard import InputGuard
 from wallet_api.log_redaction import install_log_redaction
 from wallet_api.no_store import NoStoreForPersonalData
+from wallet_api.openapi_document import install_openapi
 from wallet_api.problems import install_problem_handlers
 from wallet_api.routes import OAUTH_ROUTERS, ROUTERS
 from wallet_api.settings import Settings
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     if settings.docs_enabled:
         install_api_docs(app)
     install_problem_handlers(app)
+    install_openapi(app)
     # request paths carry bearer secrets (offer references, request ids, link ids)
     install_log_redaction()
     for router in ROUTERS:

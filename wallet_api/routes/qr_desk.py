@@ -20,6 +20,8 @@ from wallet_api.qr.services import customs_context, profiles, qr_services
 from wallet_api.rp_auth import CurrentRelyingParty
 from wallet_api.state import AppState
 from wallet_api.unit_of_work import async_engine_lifespan, on_the_loop
+from wallet_api.api_models.base import typed
+from wallet_api.api_models.verifier import QrVerifyAnswer
 
 router = APIRouter(prefix="/v1/qr", tags=["verifier: QR desk"], dependencies=[PERSONAL_DATA], lifespan=async_engine_lifespan)
 
@@ -41,7 +43,7 @@ def _verify_text(
     )
 
 
-@router.post("/verify")
+@router.post("/verify", **typed(QrVerifyAnswer))
 async def verify(body: QrVerifyRequest, party: CurrentRelyingParty, request: Request) -> dict[str, Any]:
     """200 with ``valid`` and a stable ``code`` for any QR text; claims only of a verified one."""
     state = state_of(request)  # not StateDep: see state_of
@@ -51,7 +53,7 @@ async def verify(body: QrVerifyRequest, party: CurrentRelyingParty, request: Req
                              now=state.clock.epoch())
 
 
-@router.post("/verify-image")
+@router.post("/verify-image", **typed(QrVerifyAnswer))
 def verify_image(
     image: Annotated[UploadFile, File(description="a photo or webcam snapshot of the QR")],
     party: CurrentRelyingParty, session: SessionDep, state: StateDep, services: QrServicesDep,

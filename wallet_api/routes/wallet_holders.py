@@ -24,6 +24,8 @@ from wallet_api.wallet.devices import (
 )
 from wallet_api.wallet.enrolment import enrol_with_assertion
 from wallet_api.wallet.models import DevicePublic
+from wallet_api.api_models.base import errors, typed
+from wallet_api.api_models.wallet import DevIdentityAssertion, DeviceChallenge, HolderEnrolled
 
 router = APIRouter(tags=["wallet: holders"], dependencies=[PERSONAL_DATA])
 
@@ -47,7 +49,10 @@ class DeviceRequest(BaseModel):
     proof: str | None = Field(default=None, max_length=4096)
 
 
-@router.post("/v1/holders", status_code=status.HTTP_201_CREATED, dependencies=[Depends(anonymous_limit("enrolment"))])
+@router.post(
+    "/v1/holders", status_code=status.HTTP_201_CREATED, dependencies=[Depends(anonymous_limit("enrolment"))],
+    **typed(HolderEnrolled, 400, 401, 403, success={200: HolderEnrolled}),
+)
 def enrol(body: EnrolmentRequest, session: SessionDep, state: StateDep, clock: ClockDep) -> JSONResponse:
     settings = state.settings
     enrolled = enrol_with_assertion(
@@ -78,7 +83,7 @@ def enrol(body: EnrolmentRequest, session: SessionDep, state: StateDep, clock: C
     )
 
 
-@router.post("/v1/dev/identity-assertions", dependencies=[Depends(anonymous_limit("dev_identity"))])
+@router.post("/v1/dev/identity-assertions", dependencies=[Depends(anonymous_limit("dev_identity"))], **typed(DevIdentityAssertion, 404))
 def dev_identity_assertion(body: DevAssertionRequest, state: StateDep, settings: SettingsDep, clock: ClockDep) -> dict[str, str]:
     if settings.environment != "development":
         raise NotFound("not found")
@@ -87,7 +92,7 @@ def dev_identity_assertion(body: DevAssertionRequest, state: StateDep, settings:
     return {"identity_assertion": assertion, "issuer": provider.issuer}
 
 
-@router.post("/v1/holders/me/devices/challenge")
+@router.post("/v1/holders/me/devices/challenge", **typed(DeviceChallenge))
 def device_challenge(holder: EnrollingHolder, session: SessionDep, settings: SettingsDep, clock: ClockDep) -> JSONResponse:
     row = create_registration_challenge(
         session, holder_id=holder.holder_id, now=clock.now(), ttl_s=settings.sign_in_challenge_ttl_s
@@ -103,7 +108,7 @@ def device_challenge(holder: EnrollingHolder, session: SessionDep, settings: Set
     )
 
 
-@router.post("/v1/holders/me/devices", status_code=status.HTTP_201_CREATED)
+@router.post("/v1/holders/me/devices", status_code=status.HTTP_201_CREATED, **errors(400, 409))
 def add_device(
     body: DeviceRequest, holder: EnrollingHolder, session: SessionDep, settings: SettingsDep, sealer: SealerDep, clock: ClockDep
 ) -> DevicePublic:
@@ -125,6 +130,6 @@ def get_devices(holder: CurrentHolder, session: SessionDep) -> list[DevicePublic
     return list_devices(session, holder_id=holder.holder_id)
 
 
-@router.delete("/v1/holders/me/devices/{device_id}")
+@router.delete("/v1/holders/me/devices/{device_id}", **errors(404))
 def delete_device(device: OwnedDevice, session: SessionDep, sealer: SealerDep, clock: ClockDep) -> DevicePublic:
     return revoke_device(session, device=device, sealer=sealer, now=clock.now())
