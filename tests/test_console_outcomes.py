@@ -2,40 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import re
 from pathlib import Path
 
-import schemas
-import verifiers
-import issuers
-import keys
 import wallet_api
-from schemas.errors import WalletError
+from tests.error_tree import all_error_classes
 from wallet_api.console.pages import LANGS, outcome_messages
 
 STATIC = Path(wallet_api.__file__).parent / "console" / "static"
 
 
-def _import_everything() -> None:
-    """Error classes live beside their code: import every module so each subclass is known."""
-    for package in (schemas, keys, issuers, verifiers, wallet_api):
-        for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-            if ".migrations" not in module.name and not module.name.endswith("__main__"):
-                importlib.import_module(module.name)
-
-
 def _error_codes() -> set[str]:
-    _import_everything()
-    codes: set[str] = set()
-    pending = [WalletError]
-    while pending:
-        cls = pending.pop()
-        for sub in cls.__subclasses__():
-            codes.add(sub.code)
-            pending.append(sub)
-    return codes
+    return {cls.code for cls in all_error_classes()}
 
 
 def _codes_named_in_scripts() -> set[str]:

@@ -6,7 +6,7 @@ import pytest
 
 from schemas.claim_check import check_claims
 from schemas.errors import UnknownCertificateType
-from schemas.registry import CertificateType, TypeRegistry, default_types_dir, load_registry
+from schemas.registry import CertificateType, TypeRegistry, load_registry
 
 EXPECTED_ADAPTERS = {
     "resident_registration_copy": "mois_resident",
@@ -44,10 +44,6 @@ def all_types() -> list[CertificateType]:
 def test_all_sixteen_types_load_with_the_agreed_adapters(registry: TypeRegistry) -> None:
     assert len(registry) == 16
     assert {t.id: t.adapter for t in registry} == EXPECTED_ADAPTERS
-
-
-def test_ready_marker_is_present() -> None:
-    assert (default_types_dir() / ".READY").read_text().strip() == "ready"
 
 
 @pytest.mark.parametrize("type_def", all_types(), ids=lambda t: t.id)

@@ -1,7 +1,7 @@
 """CLI commands for operators handing out certificates: ``ecert people`` and ``ecert offer``.
 
-The lead registers these on the ``ecert`` Typer app (``wallet_api/cli.py``). They read the
-same ``ECERT_*`` settings as the server, so an offer printed here is redeemable there.
+Registered on the ``ecert`` Typer app in ``wallet_api/cli.py``. They use the server's data
+(``cli_location``), so an offer printed here is redeemable there.
 """
 
 from __future__ import annotations

@@ -6,8 +6,7 @@ Status lists of our own issuer are fetched in-process: a verifier asking its own
 over HTTP would only add a failure mode (and tests need no network). Every other status
 list and JWKS goes through the app's one outbound fetcher (``outbound_wiring``).
 
-Settings read when present (``getattr``, so this works before the lead adds them):
-``trust_list`` (path, env ``ECERT_TRUST_LIST``), ``presentation_request_ttl_s``,
+Settings: ``trust_list`` (``ECERT_TRUST_LIST``), ``presentation_request_ttl_s``,
 ``status_cache_s``.
 """
 

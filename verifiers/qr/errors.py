@@ -15,12 +15,6 @@ class UnknownDeclaration(VerificationError):
     code, title = "unknown_declaration", "No such declaration on record"
 
 
-class DeviceRevoked(HolderBindingFailed):
-    """The device key in the QR belongs to a device reported lost."""
-
-    code, title = "device_revoked", "Device reported lost"
-
-
 class ProfileMismatch(VerificationError):
     code, title = "profile_mismatch", "QR does not carry what this profile checks"
 
