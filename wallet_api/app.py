@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
 
 from wallet_api.api_docs import install_api_docs
 from wallet_api.body_limit import BodySizeLimit
@@ -15,8 +16,8 @@ from wallet_api.input_guard import InputGuard
 from wallet_api.log_redaction import install_log_redaction
 from wallet_api.no_store import NoStoreForPersonalData
 from wallet_api.openapi_document import install_openapi
-from wallet_api.problems import install_problem_handlers
-from wallet_api.routes import OAUTH_ROUTERS, ROUTERS
+from wallet_api.problems import install_problem_handlers, speaks_oauth
+from wallet_api.routes import ROUTERS
 from wallet_api.settings import Settings
 
 
@@ -62,7 +63,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     # multipart framing around a photo is small; 64 KiB covers it
     uploads = {"/v1/qr/verify-image": settings.qr_image_max_bytes + 64 * 1024}
     # added first, so it runs inside BodySizeLimit: it reads bodies whole, once they are bounded
-    app.add_middleware(InputGuard, oauth_paths=[route.path_regex for router in OAUTH_ROUTERS for route in router.routes])  # type: ignore[attr-defined]
+    # a refusal made before routing answers with the OAuth body where the route would (its flag)
+    oauth_paths = [c.route.path_regex for c in iter_route_contexts(app.routes) if speaks_oauth(c.original_route)]  # type: ignore[attr-defined]
+    app.add_middleware(InputGuard, oauth_paths=oauth_paths)
     app.add_middleware(
         BodySizeLimit, max_bytes=settings.max_body_bytes, per_path=uploads, read_timeout_s=settings.body_read_timeout_s
     )
