@@ -19,7 +19,6 @@ from verifiers.presentation_requests import request_uri_of
 from wallet_api.app import create_app
 from wallet_api.clock import FixedClock
 from wallet_api.console.sessions import ConsoleSession
-from wallet_api.verifier_wiring import verifier_services
 from wallet_api.wallet.models import StoredCredential
 
 from tests.test_wallet_flow import ABSTRACT, MobileApp, person_with_types, register_bank
@@ -192,7 +191,7 @@ def test_bank_counter_shows_only_what_was_sent(app_client: TestClient) -> None:
     state = client.app.state.ecert  # type: ignore[attr-defined]
     with Session(state.engine) as session:
         row = session.exec(select(RelyingParty)).first()
-        link = request_uri_of(session, relying_party=row, request_id=request_id, services=verifier_services(state), now=state.clock.epoch())  # type: ignore[arg-type]
+        link = request_uri_of(session, relying_party=row, request_id=request_id, services=state.verifier, now=state.clock.epoch())  # type: ignore[arg-type]
     wallet.present(link, [credential["id"]], phone)
 
     polled = client.get(f"/console/api/presentation-requests/{request_id}").json()

@@ -242,9 +242,8 @@ def test_deep_identity_assertion_at_enrolment(client: TestClient, name: str) -> 
 
 
 def test_deep_identity_assertion_signed_by_the_provider(client: TestClient) -> None:
-    from wallet_api.wallet.wiring import dev_identity_provider
-
-    provider = dev_identity_provider(client.app.state.ecert)._signer  # type: ignore[attr-defined]  # noqa: SLF001
+    
+    provider = client.app.state.ecert.dev_identity_provider._signer  # type: ignore[attr-defined]  # noqa: SLF001
     payload = '{"iss":"https://ecert.test/dev/identity-provider","aud":"https://ecert.test","x":' + nested_arrays(1_500) + "}"
     assertion = compact(json.dumps({"alg": provider.alg, "kid": provider.kid, "typ": "JWT"}), payload, provider)
     r = client.post("/v1/holders", json={"identity_assertion": assertion})

@@ -26,7 +26,6 @@ from issuers.operators import add_operator
 from keys.sd_jwt import attach_kb_jwt, kb_jwt_signing_input, select_disclosures
 from tests.issuing_helpers import device_signer, person_with_record
 from verifiers.relying_parties import register_relying_party
-from wallet_api.issuing import sealer
 
 codegen = pytest.importorskip("datamodel_code_generator")
 
@@ -92,7 +91,7 @@ def test_generated_client_offers_issues_and_verifies(client: TestClient, tmp_pat
         api.credentials["OperatorApiKey"] = add_operator(session, name="desk", agency_id=agency, now=state.clock.now()).api_key
         registered = register_relying_party(
             session, name="한빛은행", allowed={ABSTRACT: ["name", "current_address"]}, purpose="account opening",
-            registry=state.registry, sealer=sealer(state), now=state.clock.now(),
+            registry=state.registry, sealer=state.sealer, now=state.clock.now(),
         )
     api.credentials["RelyingPartyApiKey"] = registered.api_key
     client_id = registered.relying_party.client_id

@@ -20,7 +20,6 @@ from keys.jws import Signer, VerificationKey, parse_compact
 from keys.sd_jwt import attach_kb_jwt, kb_jwt_signing_input, select_disclosures
 from verifiers.models import PresentationRequest, UsedNonce
 from verifiers.relying_parties import register_relying_party
-from wallet_api.issuing import sealer
 from wallet_api.state import AppState
 
 from tests.issuing_helpers import device_signer, issue_for
@@ -37,7 +36,7 @@ def state(client: TestClient) -> AppState:
 def register(state: AppState, session: Session, name: str, allowed: dict[str, list[str]]) -> tuple[str, str]:
     registered = register_relying_party(
         session, name=name, allowed=allowed, purpose="account opening", registry=state.registry,
-        sealer=sealer(state), now=state.clock.now(),
+        sealer=state.sealer, now=state.clock.now(),
     )
     return registered.relying_party.client_id, registered.api_key
 

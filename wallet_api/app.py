@@ -19,6 +19,7 @@ from wallet_api.openapi_document import install_openapi
 from wallet_api.problems import install_problem_handlers, speaks_oauth
 from wallet_api.routes import ROUTERS
 from wallet_api.settings import Settings
+from wallet_api.unit_of_work import make_async_engines
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None, freeze_heap: bool = False) -> FastAPI:
@@ -32,6 +33,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         from wallet_api.bootstrap import build_state
 
         state = build_state(settings, clock=clock)
+        # in the running loop: the hot routes' units of work run on it (unit_of_work.run_unit)
+        state.async_engines = make_async_engines(state.engine)
         app.state.ecert = state
         if freeze_heap:
             gc.collect()
@@ -39,6 +42,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         try:
             yield
         finally:
+            if state.async_engines is not None:
+                await state.async_engines.dispose()
             state.engine.dispose()
 
     app = FastAPI(

@@ -36,7 +36,6 @@ from schemas.errors import WalletError
 from wallet_api import party_admin
 from wallet_api.administrators import add_administrator
 from wallet_api.audit_log import checkpoint_policy, record
-from wallet_api.issuing import sealer
 from wallet_api.state import AppState
 
 JsonOption = Annotated[bool, typer.Option("--json", help="print JSON")]
@@ -175,7 +174,7 @@ def credentials_find(
     with _session() as (state, session):
         query = RecordQuery(
             document_number=document,
-            subject_ref=person_ref(sealer(state), person) if person is not None else None,
+            subject_ref=person_ref(state.sealer, person) if person is not None else None,
             type_id=type_id,
             issued_since=_day_start(since.date()) if since else None,
             issued_until=_day_start(until.date()) if until else None,

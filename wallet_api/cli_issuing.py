@@ -16,7 +16,6 @@ from sqlmodel import Session
 
 from issuers.oid4vci.offers import create_offer, offerable_type_ids, subject_for_person
 from issuers.oid4vci.qr import offer_qr_png
-from issuers.sources import SyntheticPopulation
 from schemas.errors import WalletError
 from wallet_api.state import AppState
 
@@ -29,17 +28,13 @@ def _state() -> AppState:
     return cli_state()
 
 
-def _population(state: AppState) -> SyntheticPopulation:
-    return state.extras["population"]  # type: ignore[return-value]
-
-
 def people(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
     """List the synthetic people and the certificate types each has a record for."""
     state = _state()
-    adapters = state.extras["adapters"]
+    adapters = state.adapters
     rows: list[dict[str, Any]] = []
-    for person in _population(state).people():
-        subject = subject_for_person(_population(state), person.person_id)
+    for person in state.population.people():
+        subject = subject_for_person(state.population, person.person_id)
         type_ids = offerable_type_ids(state.registry, adapters, subject)  # type: ignore[arg-type]
         rows.append({"id": person.person_id, "name": person.name, "type_ids": type_ids})
     state.engine.dispose()
@@ -68,7 +63,7 @@ def offer(
                 session,
                 context=issuer_context(state, session),
                 type_ids=type,
-                subject=subject_for_person(_population(state), person),
+                subject=subject_for_person(state.population, person),
                 with_tx_code=tx_code,
                 now=state.clock.now(),
                 ttl=timedelta(seconds=state.settings.offer_ttl_s),

@@ -47,7 +47,7 @@ def scan(
     from wallet_api.cli_location import cli_state
     from wallet_api.qr.desk import verify_scanned
     from wallet_api.qr.images import qr_text_from_image
-    from wallet_api.qr.services import customs_context, profiles, qr_services
+    from wallet_api.qr.services import customs_context, qr_services
 
     state = cli_state()
     settings = state.settings
@@ -59,7 +59,7 @@ def scan(
         with Session(state.engine, expire_on_commit=False) as session:
             answer = verify_scanned(
                 None if offline else session,
-                text=text, requested_profile=profile, profiles=profiles(state), services=qr_services(state, session),
+                text=text, requested_profile=profile, profiles=state.qr_profiles, services=qr_services(state, session),
                 customs=customs_context(state, session, signing=False), party=None, now=state.clock.epoch(),
                 consume=False,
             )

@@ -25,7 +25,6 @@ def rp_add(
     from verifiers.relying_parties import parse_allow, register_relying_party
     from wallet_api.cli_location import cli_state
     from wallet_api.cli_admin import CLI_ACTOR
-    from wallet_api.issuing import sealer
     from wallet_api.party_admin import record_party_added
 
     state = cli_state()
@@ -38,7 +37,7 @@ def rp_add(
                 purpose=purpose,
                 profile=profile,
                 registry=state.registry,
-                sealer=sealer(state),
+                sealer=state.sealer,
                 now=state.clock.now(),
             )
             record_party_added(session, state, client_id=registered.relying_party.client_id, actor=CLI_ACTOR, now=state.clock.now())

@@ -22,18 +22,16 @@ from wallet_api.console.access import landing_page, usable_pages
 from wallet_api.console.deps import CurrentStaff, OptionalStaff, WritingStaff, cookie_secure, session_cookie_name
 from wallet_api.console.desk import MAX_TEXT
 from wallet_api.console.desk_views import desk_views
-from wallet_api.console.request_templates import RequestTemplate, load_templates
 from wallet_api.console.security_headers import ConsoleRoute
 from wallet_api.deps import ClockDep, RegistryDep, SessionDep, SettingsDep, StateDep
 from wallet_api.no_store import PERSONAL_DATA
 from verifiers.qr.profiles import MOBILE_ID_TYPES
 from wallet_api.qr.desk import CUSTOMS_TYPE
 from wallet_api.qr.deps import CustomsContextDep, QrServicesDep
-from wallet_api.qr.services import profiles as qr_profiles
 from wallet_api.rate_limits import anonymous_limit
 from wallet_api.settings import Settings
 from wallet_api.state import AppState
-from wallet_api.verifier_wiring import VerifierServicesDep
+from wallet_api.deps import VerifierServicesDep
 
 router = APIRouter(prefix="/console", tags=["verifier console"], route_class=ConsoleRoute, include_in_schema=False)
 
@@ -50,14 +48,6 @@ STATIC_FILES = {
 LOGIN_COOKIE = "ecert_console_login"
 LOGIN_COOKIE_MAX_AGE_S = 1800
 LANG_COOKIE = "ecert_console_lang"
-TEMPLATES_KEY = "console_templates"
-
-
-def _templates(state: AppState) -> dict[str, RequestTemplate]:
-    found = state.extras.get(TEMPLATES_KEY)
-    if found is None:
-        found = state.extras[TEMPLATES_KEY] = load_templates(state.registry)
-    return found  # type: ignore[return-value]
 
 
 def _lang(request: Request, lang: str | None) -> str:
@@ -72,7 +62,7 @@ def _html(body: str, lang: str, *, remember_lang: bool, status_code: int = 200) 
 
 
 def _landing(staff: sessions.StaffSession, state: AppState) -> RedirectResponse:
-    page = landing_page(usable_pages(staff, _templates(state)))
+    page = landing_page(usable_pages(staff, state.console_templates))
     return RedirectResponse(pages.NAV[page][0], status_code=303)
 
 
@@ -175,10 +165,10 @@ def bank_page(
     chosen = _lang(request, lang)
     if staff is None:
         return _to_sign_in(request, chosen)
-    usable = usable_pages(staff, _templates(state))
+    usable = usable_pages(staff, state.console_templates)
     if "bank" not in usable:
         return _landing(staff, state)
-    offered = counter.offered_templates(staff, _templates(state))
+    offered = counter.offered_templates(staff, state.console_templates)
     body = pages.bank_page(
         lang=chosen, party_name=staff.party.name, csrf=staff.csrf_token, templates=offered,
         type_names=counter.type_names(registry), queries=counter.template_config(offered), usable=usable,
@@ -192,7 +182,7 @@ def _scanner(
     chosen = _lang(request, lang)
     if staff is None:
         return _to_sign_in(request, chosen)
-    usable = usable_pages(staff, _templates(state))
+    usable = usable_pages(staff, state.console_templates)
     if page not in usable:
         return _landing(staff, state)
     profiles = list(desk_views()["mobile_id"]) if page == "mobile-id" else []
@@ -227,7 +217,7 @@ def documents_page(
     chosen = _lang(request, lang)
     if staff is None:
         return _to_sign_in(request, chosen)
-    usable = usable_pages(staff, _templates(state))
+    usable = usable_pages(staff, state.console_templates)
     body = pages.documents_page(lang=chosen, party_name=staff.party.name, csrf=staff.csrf_token, usable=usable)
     return _html(body, chosen, remember_lang=lang is not None)
 
@@ -270,7 +260,7 @@ def start_request(
     registry: RegistryDep, clock: ClockDep,
 ) -> dict[str, Any]:
     return counter.start_request(
-        session, staff=staff, template_id=body.template, templates=_templates(state), services=services,
+        session, staff=staff, template_id=body.template, templates=state.console_templates, services=services,
         registry=registry, lang=pages.pick_lang(body.lang), now=clock.epoch(),
     )
 
@@ -296,7 +286,7 @@ def scan_qr(
     customs: CustomsContextDep, clock: ClockDep,
 ) -> dict[str, Any]:
     return desk.scan(
-        session, staff=staff, desk=body.desk, profile=body.profile, text=body.text, profiles=qr_profiles(state),
+        session, staff=staff, desk=body.desk, profile=body.profile, text=body.text, profiles=state.qr_profiles,
         services=services, customs=customs, now=clock.epoch(),
     )
 

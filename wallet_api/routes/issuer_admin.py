@@ -23,7 +23,6 @@ from issuers.credential_status import (
 from wallet_api.audit_log import checkpoint_policy, request_id_of
 from wallet_api.auth_operator import OperatorDep
 from wallet_api.deps import ClockDep, SessionDep, StateDep
-from wallet_api.issuing import sealer
 from wallet_api.api_models.base import typed
 from wallet_api.api_models.issuing import AuditPage, CredentialRecord, CredentialRecordPage
 
@@ -91,7 +90,7 @@ def find_credentials(
 @router.post("/credentials/search", **typed(CredentialRecordPage))
 def search_credentials(body: RecordSearch, operator: OperatorDep, state: StateDep, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
     """As ``GET /v1/admin/credentials``, with the person given by resident registration number."""
-    subject_ref = person_ref(sealer(state), body.person) if body.person is not None else None
+    subject_ref = person_ref(state.sealer, body.person) if body.person is not None else None
     query = RecordQuery(document_number=body.document, subject_ref=subject_ref, type_id=body.type,
                         issued_since=body.since, issued_until=body.until)
     return _page(session, operator.agency_id, query, now=clock.now(), limit=body.limit, cursor=body.cursor)

@@ -29,7 +29,6 @@ from issuers.oid4vci.tokens import (
     parse_token_request,
     redeem_pre_authorized_code,
 )
-from issuers.sources import SyntheticPopulation
 from issuers.audit_trail import ACTOR_OPERATOR
 from wallet_api.audit_log import record_offer, request_id_of
 from wallet_api.auth_operator import OperatorDep
@@ -200,7 +199,7 @@ def create_credential_offer(
     clock: ClockDep,
 ) -> OfferPublic:
     """An operator offers its own agency's certificates to a person (pre-authorized code flow)."""
-    population: SyntheticPopulation = state.extras["population"]  # type: ignore[assignment]
+    population = state.population
     created = create_offer(
         session,
         context=context,

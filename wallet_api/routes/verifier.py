@@ -17,12 +17,12 @@ from wallet_api.deps import ClockDep, SessionDep, state_of
 from wallet_api.no_store import PERSONAL_DATA
 from wallet_api.rp_auth import CurrentRelyingParty
 from wallet_api.state import AppState
-from wallet_api.unit_of_work import async_engine_lifespan, on_the_loop
-from wallet_api.verifier_wiring import VerifierServicesDep, verifier_services
+from wallet_api.unit_of_work import reads_and_atomic_writes, run_unit
+from wallet_api.deps import VerifierServicesDep
 from wallet_api.api_models.base import binary, typed
 from wallet_api.api_models.verifier import PresentationRequestCreated, PresentationRequestState, VerifyAnswer
 
-router = APIRouter(prefix="/v1", tags=["verifier"], dependencies=[PERSONAL_DATA], lifespan=async_engine_lifespan)
+router = APIRouter(prefix="/v1", tags=["verifier"], dependencies=[PERSONAL_DATA])
 
 
 class VerifyRequest(BaseModel):
@@ -43,6 +43,9 @@ class PresentationRequestIn(BaseModel):
     purpose: str = Field(min_length=1, max_length=500)
 
 
+# the checks only read (keys and status lists are cached), and the one write, the replay
+# mark, is a single INSERT … ON CONFLICT DO NOTHING RETURNING, atomic by itself
+@reads_and_atomic_writes
 def _verify_unit(
     session: Session, state: AppState, services: VerifierServices, party: RelyingParty, body: VerifyRequest
 ) -> dict[str, Any]:
@@ -63,10 +66,8 @@ async def verify(body: VerifyRequest, party: CurrentRelyingParty, request: Reque
     """Verify one SD-JWT VC presentation; 200 with ``valid`` and ``code`` for any judgeable one."""
     # the hottest route: state and services looked up here, not as dependencies (see state_of)
     state = state_of(request)
-    services = verifier_services(state)
-    # autocommit: the checks only read (keys and status lists are cached), and the one write,
-    # the replay mark, is a single INSERT … ON CONFLICT DO NOTHING RETURNING, atomic by itself
-    return await on_the_loop(state, "autocommit", _verify_unit, state, services, party, body)
+    services = state.verifier
+    return await run_unit(state, _verify_unit, state, services, party, body)
 
 
 @router.post("/presentation-requests", status_code=201, **typed(PresentationRequestCreated))

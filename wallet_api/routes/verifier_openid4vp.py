@@ -16,7 +16,7 @@ from wallet_api.deps import ClockDep, SessionDep, StateDep
 from wallet_api.expired_rows import ExpiringTable
 from wallet_api.problems import use_oauth_errors
 from wallet_api.rate_limits import anonymous_limit
-from wallet_api.verifier_wiring import VerifierServicesDep
+from wallet_api.deps import VerifierServicesDep
 from wallet_api.api_models.base import binary, typed
 from wallet_api.api_models.verifier import DirectPostAnswer
 

@@ -13,7 +13,8 @@ from wallet_api.issuing import IssuerContextDep
 from wallet_api.no_store import PERSONAL_DATA
 from wallet_api.wallet.credential_store import issue_into_wallet, store_credential
 from wallet_api.wallet.credential_views import credential_detail, delete_credential, list_credentials, summary
-from wallet_api.wallet.deps import SealerDep, StatusReaderDep, VerifierServicesDep
+from wallet_api.deps import SealerDep, VerifierServicesDep
+from wallet_api.wallet.deps import StatusReaderDep
 from wallet_api.api_models.base import errors, typed
 from wallet_api.api_models.wallet import StoredCredentialDetail, StoredCredentialSummary
 

@@ -13,8 +13,7 @@ from wallet_api.deps import ClockDep, SessionDep, SettingsDep, StateDep
 from wallet_api.holder_auth import CurrentHolder, EnrollingHolder, OwnedDevice
 from wallet_api.no_store import PERSONAL_DATA
 from wallet_api.rate_limits import anonymous_limit
-from wallet_api.wallet import wiring
-from wallet_api.wallet.deps import SealerDep
+from wallet_api.deps import SealerDep
 from wallet_api.wallet.devices import (
     DEVICE_REGISTRATION_TYP,
     create_registration_challenge,
@@ -58,10 +57,10 @@ def enrol(body: EnrolmentRequest, session: SessionDep, state: StateDep, clock: C
     enrolled = enrol_with_assertion(
         session,
         assertion=body.identity_assertion,
-        providers=wiring.identity_providers(state),
+        providers=state.identity_providers,
         audience=settings.issuer_id,
-        population=state.extras["population"],  # type: ignore[arg-type]
-        sealer=wiring.wallet_sealer(state),
+        population=state.population,
+        sealer=state.sealer,
         now=clock.now(),
         max_age_s=settings.identity_assertion_max_age_s,
         leeway_s=settings.clock_skew_s,
@@ -87,8 +86,10 @@ def enrol(body: EnrolmentRequest, session: SessionDep, state: StateDep, clock: C
 def dev_identity_assertion(body: DevAssertionRequest, state: StateDep, settings: SettingsDep, clock: ClockDep) -> dict[str, str]:
     if settings.environment != "development":
         raise NotFound("not found")
-    provider = wiring.dev_identity_provider(state)
-    assertion = provider.assert_for(state.extras["population"], person_id=body.person_id, now=clock.now())  # type: ignore[arg-type]
+    provider = state.dev_identity_provider
+    if provider is None:
+        raise NotFound("not found")
+    assertion = provider.assert_for(state.population, person_id=body.person_id, now=clock.now())
     return {"identity_assertion": assertion, "issuer": provider.issuer}
 
 

@@ -14,7 +14,8 @@ from wallet_api.holder_auth import CurrentHolder, OwnedConsent
 from wallet_api.no_store import PERSONAL_DATA
 from wallet_api.rate_limits import anonymous_limit
 from wallet_api.wallet.consent_submission import submit
-from wallet_api.wallet.deps import FetcherDep, SealerDep, ShareLinkPolicyDep, VerifierServicesDep, WalletContextDep
+from wallet_api.deps import SealerDep, VerifierServicesDep
+from wallet_api.wallet.deps import FetcherDep, ShareLinkPolicyDep, WalletContextDep
 from wallet_api.wallet.errors import ViewingCodeInUrl
 from wallet_api.wallet.models import SubmissionPublic
 from wallet_api.wallet.presentations import prepare, resolve
