@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemas.errors import HolderBindingFailed, VerificationError
+from schemas.errors import VerificationError
 
 
 class Superseded(VerificationError):
