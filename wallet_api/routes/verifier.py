@@ -15,6 +15,7 @@ from verifiers.models import RelyingParty
 from verifiers.verifier_services import VerifierServices
 from wallet_api.deps import ClockDep, SessionDep, state_of
 from wallet_api.no_store import PERSONAL_DATA
+from wallet_api.rate_limits import limit_verification
 from wallet_api.rp_auth import CurrentRelyingParty
 from wallet_api.state import AppState
 from wallet_api.unit_of_work import async_engine_lifespan, on_the_loop
@@ -61,6 +62,7 @@ async def verify(body: VerifyRequest, party: CurrentRelyingParty, request: Reque
     """Verify one SD-JWT VC presentation; 200 with ``valid`` and ``code`` for any judgeable one."""
     # the hottest route: state and services looked up here, not as dependencies (see state_of)
     state = state_of(request)
+    await limit_verification(state, request, "verify", party=party.client_id)
     services = verifier_services(state)
     # autocommit: the checks only read (keys and status lists are cached), and the one write,
     # the replay mark, is a single INSERT … ON CONFLICT DO NOTHING RETURNING, atomic by itself

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from wallet_api.deps import ClockDep, SessionDep, StateDep
-from wallet_api.rate_limits import anonymous_limit
+from wallet_api.rate_limits import anonymous_limit, limit_anonymous
 from wallet_api.wallet.sign_in import SIGN_IN_TYP, create_challenge, sign_in
 
 router = APIRouter(prefix="/v1/auth", tags=["wallet: sign-in"])
@@ -35,9 +35,12 @@ def challenge(session: SessionDep, state: StateDep, clock: ClockDep) -> dict[str
     }
 
 
-@router.post("/token", dependencies=[Depends(anonymous_limit("auth_token"))])
-def token(body: TokenRequest, session: SessionDep, state: StateDep, clock: ClockDep) -> JSONResponse:
+@router.post("/token")
+def token(body: TokenRequest, request: Request, session: SessionDep, state: StateDep, clock: ClockDep) -> JSONResponse:
     settings = state.settings
+    # per device: the device id, else the proof's header (it names the device key)
+    device = body.device_id or body.proof.partition(".")[0]
+    limit_anonymous(state, request, "auth_token", kind="device", credential=device)
     issued = sign_in(
         session,
         proof=body.proof,
