@@ -248,7 +248,7 @@ def test_parallel_wrong_viewing_codes_are_evaluated_at_most_the_limit(client: Te
     # 401: the code was evaluated (and wrong); 410 and 429 (the per-link rate limit): refused
     # without evaluating it
     assert answers[401] <= limit and answers[401] + answers[410] + answers[429] == 40, answers
-    assert client.get(path, headers={"X-Viewing-Code": code}).status_code == 410
+    assert client.get(path, headers={"X-Viewing-Code": code}).status_code in (410, 429)  # 429: the per-link rate limit, spent by the burst
     with Session(client.app.state.ecert.engine) as session:  # type: ignore[attr-defined]
         link = session.get(ShareLink, link_id)
         assert link is not None and link.status == "burned" and link.failed_attempts == limit
