@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     #: a relying party's OpenID4VP result is handed over once (the first poll that sees it)
     #: and deleted; one not collected within this is deleted anyway (its outcome stays)
     presentation_result_retention_s: int = Field(default=600, ge=1)
+    #: a presentation request (and its outcome) is deleted this long after it expired
+    #: (``ecert maintenance``)
+    presentation_request_retention_s: int = Field(default=7 * 86400, ge=0)
     #: how long a verifier may use a fetched status list (at most the list's own ttl)
     status_cache_s: int = 300
     # --- outbound fetches (request objects, response endpoints, status lists, JWKS)
