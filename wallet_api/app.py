@@ -39,9 +39,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         if freeze_heap:
             gc.collect()
             gc.freeze()
+        from wallet_api.maintenance import start_maintenance_task
+
+        maintenance = start_maintenance_task(state)  # the periodic purge; None when turned off
         try:
             yield
         finally:
+            if maintenance is not None:
+                maintenance.cancel()
             if state.async_engines is not None:
                 await state.async_engines.dispose()
             state.engine.dispose()

@@ -15,7 +15,7 @@ from wallet_api.clock import Clock, SystemClock
 from wallet_api.db import make_engine, run_migrations
 from wallet_api.private_files import ensure_private_dir
 from wallet_api.expired_rows import ExpiredRowSweeper
-from wallet_api.rate_limits import DatabaseRateLimitBackend, RateLimiter, rate_limit_key
+from wallet_api.rate_limits import build_rate_limiter
 from wallet_api.settings import Settings
 from wallet_api.state import AppState
 from keys.sealing import Sealer
@@ -53,11 +53,7 @@ def build_state(settings: Settings, *, clock: Clock | None = None, migrate: bool
         clock=clock,
         signers=SignerCache(settings.effective_key_passphrase, active_recheck_s=ACTIVE_KEY_RECHECK_S),
         sweeper=sweeper,
-        rate_limiter=RateLimiter(
-            DatabaseRateLimitBackend(engine, sweeper=sweeper),
-            limit=settings.rate_limit_anonymous_per_minute,
-            key=rate_limit_key(settings.effective_storage_key),
-        ),
+        rate_limiter=build_rate_limiter(settings, engine, sweeper=sweeper),
         sealer=Sealer(settings.effective_storage_key),
         population=population,
         adapters=build_adapters(population),

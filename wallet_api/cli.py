@@ -215,6 +215,31 @@ def wallet_purge_expired() -> None:
     typer.echo(f"purged {purged} expired certificates")
 
 
+@app.command()
+def maintenance(as_json: bool = typer.Option(False, "--json", help="one JSON object: table → rows purged")) -> None:
+    """Delete what has expired: nonces, offers, tokens, replay and scan marks, console sessions,
+    presentation requests and results, share links, challenges, rate-limit windows, and
+    stored certificates past ECERT_EXPIRED_CREDENTIAL_RETENTION_DAYS. The server also runs
+    this every ECERT_MAINTENANCE_INTERVAL_S."""
+    from wallet_api.maintenance import purge_expired_rows
+
+    state = cli_state()
+    try:
+        purged = purge_expired_rows(state)
+    finally:
+        state.engine.dispose()
+    if purged is None:
+        typer.echo(json.dumps({"skipped": "another maintenance run holds the lock"}) if as_json
+                   else "skipped: another maintenance run holds the lock")
+        return
+    if as_json:
+        typer.echo(json.dumps(purged))
+        return
+    for table, count in purged.items():
+        typer.echo(f"{table}: {count}")
+    typer.echo(f"purged {sum(purged.values())} rows")
+
+
 #: what a user can cause (bad settings, arguments, files): said in one line, never a traceback
 USER_PROBLEMS = (SettingsError, WalletError, KeyLayerError, TypeFileError)
 

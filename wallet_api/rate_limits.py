@@ -21,22 +21,32 @@ is; another store (e.g. Redis ``INCR`` + ``EXPIRE``) is another class with the s
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import json
 import hashlib
 import hmac
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fastapi import Request
 from sqlalchemy import BigInteger, Column, Integer, String, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import Executable
 from sqlmodel import Field, SQLModel
+from starlette.concurrency import run_in_threadpool
 
 from schemas.errors import RateLimited
 from wallet_api.deps import StateDep
 from wallet_api.expired_rows import ExpiredRowSweeper, ExpiringTable
-from wallet_api.unit_of_work import autocommit_engine
+from wallet_api.unit_of_work import async_autocommit_engine, autocommit_engine
+
+if TYPE_CHECKING:
+    from wallet_api.settings import Settings
+    from wallet_api.state import AppState
 
 TABLE_NAME = "rate_limit_window"
 WINDOW_S = 60
@@ -60,46 +70,85 @@ _TABLE = RateLimitWindow.__table__  # type: ignore[attr-defined]
 WINDOWS = ExpiringTable.of(RateLimitWindow)
 
 
-def _hit_statement(dialect_name: str) -> Executable:
+def _hit_statement(dialect_name: str, rows: int) -> Executable:
+    """The upsert for ``rows`` windows, built once per (dialect, rows): building costs more
+    than the round trip."""
+    found = _HIT.get((dialect_name, rows))
+    if found is not None:
+        return found
     insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
     statement = insert(_TABLE).values(
-        bucket=bindparam("bucket"),
-        client=bindparam("client"),
-        window_start=bindparam("window_start"),
-        count=1,
-        expires_at=bindparam("expires_at"),
+        [
+            {
+                "bucket": bindparam(f"bucket{i}"),
+                "client": bindparam(f"client{i}"),
+                "window_start": bindparam("window_start"),
+                "count": 1,
+                "expires_at": bindparam("expires_at"),
+            }
+            for i in range(rows)
+        ]
     )
-    return statement.on_conflict_do_update(
+    built = statement.on_conflict_do_update(
         index_elements=["bucket", "client", "window_start"], set_={"count": _TABLE.c.count + 1}
-    ).returning(_TABLE.c.count)
+    ).returning(_TABLE.c.bucket, _TABLE.c.client, _TABLE.c.count)
+    return _HIT.setdefault((dialect_name, rows), built)
 
 
-#: dialect name → its statement, built once (statement building costs more than the round trip)
-_HIT: dict[str, Executable] = {}
+def _hit_values(keys: Sequence[tuple[str, str]], window_start: int, window_s: int) -> dict[str, Any]:
+    values: dict[str, Any] = {"window_start": window_start, "expires_at": window_start + window_s}
+    for i, (bucket, client) in enumerate(keys):
+        values[f"bucket{i}"] = bucket
+        values[f"client{i}"] = client
+    return values
+
+
+#: (dialect name, rows) → its statement
+_HIT: dict[tuple[str, int], Executable] = {}
 
 
 class RateLimitBackend(Protocol):
-    def hit(self, *, bucket: str, client: str, window_start: int, window_s: int) -> int:
-        """Count one request; returns the count of its window including it."""
+    def hit_many(self, keys: Sequence[tuple[str, str]], *, window_start: int, window_s: int) -> list[int]:
+        """Count one request in each (bucket, client) window, in one round trip; returns the
+        counts including it, in the order of ``keys``."""
+
+
+def _counts_in_order(keys: Sequence[tuple[str, str]], rows: Any) -> list[int]:
+    # RETURNING of a multi-row INSERT has no promised order: match rows back to their keys
+    found = {(bucket, client): int(count) for bucket, client, count in rows}
+    return [found[key] for key in keys]
 
 
 class DatabaseRateLimitBackend:
-    """Counts in ``rate_limit_window``; sweeps expired windows every so many hits."""
+    """Counts in ``rate_limit_window``; sweeps expired windows every so many hits.
+
+    Every (bucket, client) pair of a request is one row of a single multi-row
+    ``INSERT … ON CONFLICT DO UPDATE … RETURNING``: one round trip however many limits apply.
+    """
 
     def __init__(self, engine: Engine, *, sweeper: ExpiredRowSweeper) -> None:
         self._engine = autocommit_engine(engine)
         self._sweeper = sweeper
 
     def hit(self, *, bucket: str, client: str, window_start: int, window_s: int) -> int:
-        values = {"bucket": bucket, "client": client, "window_start": window_start, "expires_at": window_start + window_s}
+        return self.hit_many([(bucket, client)], window_start=window_start, window_s=window_s)[0]
+
+    def hit_many(self, keys: Sequence[tuple[str, str]], *, window_start: int, window_s: int) -> list[int]:
         with self._engine.connect() as connection:
-            dialect = connection.dialect.name
-            statement = _HIT.get(dialect)
-            if statement is None:
-                statement = _HIT.setdefault(dialect, _hit_statement(dialect))
-            count = int(connection.execute(statement, values).scalar_one())
+            statement = _hit_statement(connection.dialect.name, len(keys))
+            rows = connection.execute(statement, _hit_values(keys, window_start, window_s)).all()
             self._sweeper.after_insert(connection, WINDOWS, now=window_start)
-        return count
+        return _counts_in_order(keys, rows)
+
+    async def hit_many_async(
+        self, engine: AsyncEngine, keys: Sequence[tuple[str, str]], *, window_start: int, window_s: int
+    ) -> list[int]:
+        """The same statement, awaited on ``engine`` (an AUTOCOMMIT async pool): no thread hop."""
+        async with engine.connect() as connection:
+            statement = _hit_statement(connection.dialect.name, len(keys))
+            rows = (await connection.execute(statement, _hit_values(keys, window_start, window_s))).all()
+            # the sweep runs on the sync engine's share of hits; on the loop only count
+        return _counts_in_order(keys, rows)
 
 
 def rate_limit_key(storage_key: str) -> bytes:
@@ -108,29 +157,141 @@ def rate_limit_key(storage_key: str) -> bytes:
     return hashlib.sha256(b"ecert-rate-limit-client:" + storage_key.encode("utf-8")).digest()
 
 
-class RateLimiter:
-    """``limit`` requests per client per bucket per ``window_s``; ``limit`` 0 turns it off."""
+@dataclass(frozen=True)
+class Hit:
+    """One limit a request counts against: ``subject`` (an address or a credential, hashed
+    before it is stored) may make ``limit`` requests per window to ``bucket``; 0 is no limit."""
 
-    def __init__(self, backend: RateLimitBackend, *, limit: int, key: bytes, window_s: int = WINDOW_S) -> None:
+    bucket: str
+    subject: str
+    limit: int
+
+
+def on_rate_limited(bucket: str) -> None:
+    """Hook called on each refusal (a metrics counter goes here); nothing yet."""
+
+
+class RateLimiter:
+    """Fixed windows of ``window_s`` per (bucket, subject), counted by ``backend``.
+
+    ``limit`` is the per-address limit of the anonymous routes (``check``); ``limits`` holds
+    the other classes (``credential``, ``verify``) for ``hits``.
+    """
+
+    def __init__(
+        self,
+        backend: RateLimitBackend,
+        *,
+        limit: int,
+        key: bytes,
+        window_s: int = WINDOW_S,
+        limits: Mapping[str, int] | None = None,
+    ) -> None:
         self.backend = backend
         self.limit = limit
         self.window_s = window_s
+        self.limits: dict[str, int] = {"anonymous": limit, **(limits or {})}
         self._key = key
 
     def client_key(self, address: str) -> str:
         return hmac.new(self._key, address.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
-    def check(self, *, bucket: str, address: str, now: int) -> None:
-        """Count this request; raise ``RateLimited`` past the limit."""
-        if self.limit <= 0:
+    def hit(self, bucket: str, subject: str, limit_class: str) -> Hit:
+        return Hit(bucket, subject, self.limits.get(limit_class, 0))
+
+    def _counted(self, hits: Sequence[Hit]) -> list[Hit]:
+        return [hit for hit in hits if hit.limit > 0]
+
+    def _window(self, now: int) -> int:
+        return now - now % self.window_s
+
+    def _judge(self, hits: Sequence[Hit], counts: Sequence[int], *, now: int) -> None:
+        window_start = self._window(now)
+        for hit, count in zip(hits, counts, strict=True):
+            if count > hit.limit:
+                on_rate_limited(hit.bucket)
+                retry_after = max(1, window_start + self.window_s - now)
+                raise RateLimited(f"too many requests; try again in {retry_after} s", retry_after_s=retry_after)
+
+    def _keys(self, hits: Sequence[Hit]) -> list[tuple[str, str]]:
+        return [(hit.bucket, self.client_key(hit.subject)) for hit in hits]
+
+    def check_hits(self, hits: Sequence[Hit], *, now: int) -> None:
+        """Count this request against every limit in ``hits`` at once (one round trip); raise
+        ``RateLimited`` when any is past its limit. Blocking: call it in the threadpool."""
+        counted = self._counted(hits)
+        if not counted:
             return
-        window_start = now - now % self.window_s
-        count = self.backend.hit(bucket=bucket, client=self.client_key(address), window_start=window_start, window_s=self.window_s)
-        if count > self.limit:
-            raise RateLimited(
-                f"too many requests from this address; try again in {window_start + self.window_s - now} s",
-                retry_after_s=max(1, window_start + self.window_s - now),
-            )
+        counts = self.backend.hit_many(self._keys(counted), window_start=self._window(now), window_s=self.window_s)
+        self._judge(counted, counts, now=now)
+
+    async def check_hits_async(self, hits: Sequence[Hit], *, now: int, engine: AsyncEngine | None) -> None:
+        """``check_hits`` from the event loop, for the routes that run on it (``/v1/verify``):
+        an awaited Redis pipeline, or the upsert awaited on ``engine`` (PostgreSQL's async
+        AUTOCOMMIT pool); with neither (SQLite), one threadpool hop."""
+        counted = self._counted(hits)
+        if not counted:
+            return
+        keys, window_start = self._keys(counted), self._window(now)
+        backend = self.backend
+        if isinstance(backend, RedisRateLimitBackend):
+            counts = await backend.hit_many_async(keys, window_start=window_start, window_s=self.window_s)
+        elif isinstance(backend, DatabaseRateLimitBackend) and engine is not None:
+            counts = await backend.hit_many_async(engine, keys, window_start=window_start, window_s=self.window_s)
+        else:
+            counts = await run_in_threadpool(backend.hit_many, keys, window_start=window_start, window_s=self.window_s)
+        self._judge(counted, counts, now=now)
+
+    def check(self, *, bucket: str, address: str, now: int, credential: tuple[str, str] | None = None) -> None:
+        """The anonymous routes: ``limit`` per address per ``bucket`` and, with ``credential``
+        (what it is, its value), the ``credential`` class per credential, counted together."""
+        hits = [Hit(bucket, address, self.limit)]
+        if credential is not None:
+            kind, value = credential
+            hits.append(self.hit(f"{bucket}:{kind}"[:32], value, "credential"))
+        self.check_hits(hits, now=now)
+
+
+class RedisRateLimitBackend:
+    """Counts in Redis (``ECERT_REDIS_URL``): per window one key, ``INCR`` and ``EXPIRE`` of
+    every key of a request in one pipeline (MULTI/EXEC), one round trip. Keys carry
+    ``prefix`` so that a shared Redis (and a test) can tell them apart."""
+
+    def __init__(self, url: str, *, prefix: str = "ecert:rl:") -> None:
+        import redis
+
+        self.url = url
+        self.prefix = prefix
+        self._sync = redis.Redis.from_url(url)
+        #: the asyncio client is bound to the loop that made its connections: one per loop
+        self._async: tuple[asyncio.AbstractEventLoop, Any] | None = None
+
+    def _key(self, bucket: str, client: str, window_start: int) -> str:
+        return f"{self.prefix}{bucket}:{client}:{window_start}"
+
+    def hit_many(self, keys: Sequence[tuple[str, str]], *, window_start: int, window_s: int) -> list[int]:
+        pipe = self._sync.pipeline(transaction=True)
+        for bucket, client in keys:
+            key = self._key(bucket, client, window_start)
+            pipe.incr(key)
+            pipe.expire(key, window_s + 1)
+        return [int(n) for n in pipe.execute()[::2]]
+
+    def _async_client(self) -> Any:
+        import redis.asyncio
+
+        loop = asyncio.get_running_loop()
+        if self._async is None or self._async[0] is not loop:
+            self._async = (loop, redis.asyncio.Redis.from_url(self.url))
+        return self._async[1]
+
+    async def hit_many_async(self, keys: Sequence[tuple[str, str]], *, window_start: int, window_s: int) -> list[int]:
+        pipe = self._async_client().pipeline(transaction=True)
+        for bucket, client in keys:
+            key = self._key(bucket, client, window_start)
+            pipe.incr(key)
+            pipe.expire(key, window_s + 1)
+        return [int(n) for n in (await pipe.execute())[::2]]
 
 
 def client_address(request: Request) -> str:
@@ -141,7 +302,8 @@ def anonymous_limit(bucket: str) -> Callable[..., None]:
     """A dependency that counts the request in ``bucket`` (``dependencies=[Depends(...)]``).
 
     A plain ``def``: it does I/O, so FastAPI runs it in the threadpool. The one-hop routes
-    (``/nonce``, ``/token``) call ``RateLimiter.check`` inside their unit instead.
+    (``/nonce``, ``/token``) call ``RateLimiter.check`` inside their unit instead; routes
+    with a credential in their body call ``limit_anonymous`` in their endpoint.
     """
 
     def limit(request: Request, state: StateDep) -> None:
@@ -150,3 +312,48 @@ def anonymous_limit(bucket: str) -> Callable[..., None]:
     limit.__name__ = f"rate_limit_{bucket}"
     return limit
 
+
+def limit_anonymous(state: "AppState", request: Request, bucket: str, *, kind: str, credential: str) -> None:
+    """Per address and per credential (``kind``: device, link, party, …) in one round trip."""
+    state.rate_limiter.check(
+        bucket=bucket, address=client_address(request), now=state.clock.epoch(), credential=(kind, credential)
+    )
+
+
+async def limit_verification(state: "AppState", request: Request, bucket: str, *, party: str) -> None:
+    """The verification routes: per address and per relying party, ``verify`` class, awaited
+    on the loop (see ``RateLimiter.check_hits_async``)."""
+    limiter = state.rate_limiter
+    hits = [limiter.hit(bucket, client_address(request), "verify"), limiter.hit(f"{bucket}:rp", party, "verify")]
+    if not any(hit.limit > 0 for hit in hits):
+        return
+    await limiter.check_hits_async(hits, now=state.clock.epoch(), engine=async_autocommit_engine(state))
+
+
+def build_rate_limiter(settings: "Settings", engine: Engine, *, sweeper: ExpiredRowSweeper) -> RateLimiter:
+    """Redis when ``ECERT_REDIS_URL`` is set, else the database; limits from the settings."""
+    backend: RateLimitBackend
+    if settings.redis_url:
+        backend = RedisRateLimitBackend(settings.redis_url, prefix=settings.redis_key_prefix)
+    else:
+        backend = DatabaseRateLimitBackend(engine, sweeper=sweeper)
+    return RateLimiter(
+        backend,
+        limit=settings.rate_limit_anonymous_per_minute,
+        key=rate_limit_key(settings.effective_storage_key),
+        limits={
+            "credential": settings.rate_limit_credential_per_minute,
+            "verify": settings.rate_limit_verify_per_minute,
+        },
+    )
+
+
+def asserted_identity(assertion: str) -> str:
+    """Who an identity assertion (a JWT) names, read unverified: ``iss`` and ``sub``, the
+    enrolment's credential to count. Unreadable: the whole assertion (it is hashed anyway)."""
+    try:
+        segment = assertion.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+        return f"{claims.get('iss')}|{claims.get('sub')}" if isinstance(claims, dict) else assertion
+    except (IndexError, ValueError):
+        return assertion

@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     #: a relying party's OpenID4VP result is handed over once (the first poll that sees it)
     #: and deleted; one not collected within this is deleted anyway (its outcome stays)
     presentation_result_retention_s: int = Field(default=600, ge=1)
+    #: a presentation request (and its outcome) is deleted this long after it expired
+    #: (``ecert maintenance``)
+    presentation_request_retention_s: int = Field(default=7 * 86400, ge=0)
     #: how long a verifier may use a fetched status list (at most the list's own ttl)
     status_cache_s: int = 300
     # --- outbound fetches (request objects, response endpoints, status lists, JWKS)
@@ -125,6 +128,20 @@ class Settings(BaseSettings):
     #: (sign-in challenge and token, enrolment, /nonce, /token, OpenID4VP responses, shared
     #: links, console sign-in); 0 turns the limit off (load tests from one address)
     rate_limit_anonymous_per_minute: int = Field(default=300, ge=0)
+    #: requests per minute per credential on the routes where a secret can be guessed: /token
+    #: per pre-authorized code (tx_code guesses), holder sign-in per device, enrolment per
+    #: identity, a shared link's viewing code per link, console sign-in per party; 0: off
+    rate_limit_credential_per_minute: int = Field(default=30, ge=0)
+    #: requests per minute per client address and per relying party on POST /v1/verify and
+    #: /v1/qr/verify: flood protection only, far above a busy counter or a load test; 0: off
+    rate_limit_verify_per_minute: int = Field(default=300_000, ge=0)
+    #: Redis for the rate-limit counters (e.g. redis://127.0.0.1:6379/0); None: the database
+    redis_url: str | None = None
+    #: prefix of the rate-limit keys in Redis
+    redis_key_prefix: str = "ecert:rl:"
+    #: the server purges expired rows (``ecert maintenance``) this often, one worker at a
+    #: time; 0 turns the periodic run off
+    maintenance_interval_s: int = Field(default=300, ge=0)
     #: every this many inserts into a table of expiring rows also deletes its expired rows…
     expired_sweep_every: int = Field(default=16, ge=1)
     #: …at most this many at a time (keep batch / every above 1 so the sweep keeps up)

@@ -10,7 +10,7 @@ import secrets
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,7 +28,7 @@ from wallet_api.no_store import PERSONAL_DATA
 from verifiers.qr.profiles import MOBILE_ID_TYPES
 from wallet_api.qr.desk import CUSTOMS_TYPE
 from wallet_api.qr.deps import CustomsContextDep, QrServicesDep
-from wallet_api.rate_limits import anonymous_limit
+from wallet_api.rate_limits import limit_anonymous
 from wallet_api.settings import Settings
 from wallet_api.state import AppState
 from wallet_api.deps import VerifierServicesDep
@@ -100,7 +100,7 @@ def sign_in_form(
     return response
 
 
-@router.post("/sign-in", response_class=HTMLResponse, dependencies=[Depends(anonymous_limit("console_sign_in"))])
+@router.post("/sign-in", response_class=HTMLResponse)
 def sign_in(
     request: Request,
     session: SessionDep,
@@ -111,6 +111,8 @@ def sign_in(
     client_id: Annotated[str | None, Form(max_length=128)] = None,
     lang: Annotated[str | None, Form(max_length=5)] = None,
 ) -> Response:
+    # per party: the client id, else the key itself (hashed like every counted subject)
+    limit_anonymous(state, request, "console_sign_in", kind="party", credential=client_id or api_key)
     chosen = _lang(request, lang)
     settings = state.settings
     expected = request.cookies.get(LOGIN_COOKIE)

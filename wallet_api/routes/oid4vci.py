@@ -95,7 +95,9 @@ def credential_offer(reference: str, session: SessionDep, context: IssuerContext
 
 def _token_unit(state: AppState, form: dict[str, str], address: str) -> dict[str, Any]:
     # anonymous, and guesses at a tx_code land here: counted before anything is looked up
-    state.rate_limiter.check(bucket="oid4vci_token", address=address, now=state.clock.epoch())
+    # per address, and per pre-authorized code: tx_code guesses at one offer from many addresses
+    code = form.get("pre-authorized_code") or ""
+    state.rate_limiter.check(bucket="oid4vci_token", address=address, now=state.clock.epoch(), credential=("code", code))
     request = parse_token_request(form)
     now = state.clock.now()
     with transaction(state.engine) as session:

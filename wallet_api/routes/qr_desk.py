@@ -18,6 +18,7 @@ from wallet_api.qr.deps import CustomsContextDep, QrServicesDep
 from wallet_api.qr.desk import needs_transaction, verify_scanned, verify_with_profile
 from wallet_api.qr.images import qr_text_from_image
 from wallet_api.qr.services import customs_context, qr_services
+from wallet_api.rate_limits import limit_verification
 from wallet_api.rp_auth import CurrentRelyingParty
 from wallet_api.state import AppState
 from wallet_api.unit_of_work import one_transaction, reads_and_atomic_writes, run_unit
@@ -55,6 +56,7 @@ _verify_in_one_transaction = one_transaction(partial(_verify_text))
 async def verify(body: QrVerifyRequest, party: CurrentRelyingParty, request: Request) -> dict[str, Any]:
     """200 with ``valid`` and a stable ``code`` for any QR text; claims only of a verified one."""
     state = state_of(request)  # not StateDep: see state_of
+    await limit_verification(state, request, "qr_verify", party=party.client_id)
     profile = choose_profile(body.text, state.qr_profiles, body.profile)
     unit = _verify_in_one_transaction if needs_transaction(profile, party) else _verify_and_mark
     return await run_unit(state, unit, state, text=body.text, profile=profile, party=party, now=state.clock.epoch())

@@ -15,6 +15,7 @@ from verifiers.models import RelyingParty
 from verifiers.verifier_services import VerifierServices
 from wallet_api.deps import ClockDep, SessionDep, state_of
 from wallet_api.no_store import PERSONAL_DATA
+from wallet_api.rate_limits import limit_verification
 from wallet_api.rp_auth import CurrentRelyingParty
 from wallet_api.state import AppState
 from wallet_api.unit_of_work import reads_and_atomic_writes, run_unit
@@ -66,8 +67,8 @@ async def verify(body: VerifyRequest, party: CurrentRelyingParty, request: Reque
     """Verify one SD-JWT VC presentation; 200 with ``valid`` and ``code`` for any judgeable one."""
     # the hottest route: state and services looked up here, not as dependencies (see state_of)
     state = state_of(request)
-    services = state.verifier
-    return await run_unit(state, _verify_unit, state, services, party, body)
+    await limit_verification(state, request, "verify", party=party.client_id)
+    return await run_unit(state, _verify_unit, state, state.verifier, party, body)
 
 
 @router.post("/presentation-requests", status_code=201, **typed(PresentationRequestCreated))

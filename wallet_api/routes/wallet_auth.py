@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from wallet_api.deps import ClockDep, SessionDep, StateDep
-from wallet_api.rate_limits import anonymous_limit
+from wallet_api.rate_limits import anonymous_limit, limit_anonymous
 from wallet_api.wallet.sign_in import SIGN_IN_TYP, create_challenge, sign_in
 from wallet_api.api_models.base import typed
 from wallet_api.api_models.wallet import HolderAccessToken, SignInChallenge
@@ -37,9 +37,12 @@ def challenge(session: SessionDep, state: StateDep, clock: ClockDep) -> dict[str
     }
 
 
-@router.post("/token", dependencies=[Depends(anonymous_limit("auth_token"))], **typed(HolderAccessToken, 400, 401))
-def token(body: TokenRequest, session: SessionDep, state: StateDep, clock: ClockDep) -> JSONResponse:
+@router.post("/token", **typed(HolderAccessToken, 400, 401, 429))
+def token(body: TokenRequest, request: Request, session: SessionDep, state: StateDep, clock: ClockDep) -> JSONResponse:
     settings = state.settings
+    # per device: the device id, else the proof's header (it names the device key)
+    device = body.device_id or body.proof.partition(".")[0]
+    limit_anonymous(state, request, "auth_token", kind="device", credential=device)
     issued = sign_in(
         session,
         proof=body.proof,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,7 +12,7 @@ from schemas.errors import NotFound
 from wallet_api.deps import ClockDep, SessionDep, SettingsDep, StateDep
 from wallet_api.holder_auth import CurrentHolder, EnrollingHolder, OwnedDevice
 from wallet_api.no_store import PERSONAL_DATA
-from wallet_api.rate_limits import anonymous_limit
+from wallet_api.rate_limits import anonymous_limit, asserted_identity, limit_anonymous
 from wallet_api.deps import SealerDep
 from wallet_api.wallet.devices import (
     DEVICE_REGISTRATION_TYP,
@@ -49,11 +49,12 @@ class DeviceRequest(BaseModel):
 
 
 @router.post(
-    "/v1/holders", status_code=status.HTTP_201_CREATED, dependencies=[Depends(anonymous_limit("enrolment"))],
-    **typed(HolderEnrolled, 400, 401, 403, success={200: HolderEnrolled}),
+    "/v1/holders", status_code=status.HTTP_201_CREATED,
+    **typed(HolderEnrolled, 400, 401, 403, 429, success={200: HolderEnrolled}),
 )
-def enrol(body: EnrolmentRequest, session: SessionDep, state: StateDep, clock: ClockDep) -> JSONResponse:
+def enrol(body: EnrolmentRequest, request: Request, session: SessionDep, state: StateDep, clock: ClockDep) -> JSONResponse:
     settings = state.settings
+    limit_anonymous(state, request, "enrolment", kind="person", credential=asserted_identity(body.identity_assertion))
     enrolled = enrol_with_assertion(
         session,
         assertion=body.identity_assertion,

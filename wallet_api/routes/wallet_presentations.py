@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, status
+from fastapi import APIRouter, Header, Query, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from wallet_api.deps import ClockDep, SessionDep
+from wallet_api.deps import ClockDep, SessionDep, StateDep
 from wallet_api.holder_auth import CurrentHolder, OwnedConsent
 from wallet_api.no_store import PERSONAL_DATA
-from wallet_api.rate_limits import anonymous_limit
+from wallet_api.rate_limits import limit_anonymous
 from wallet_api.wallet.consent_submission import submit
 from wallet_api.deps import SealerDep, VerifierServicesDep
 from wallet_api.wallet.deps import FetcherDep, ShareLinkPolicyDep, WalletContextDep
@@ -88,11 +88,11 @@ def new_share_link(
     return create_share_link(session, holder_id=holder.holder_id, body=body.model_dump(), ctx=ctx, policy=policy)
 
 
-@router.get(
-    "/v1/shared/{link_id}", dependencies=[Depends(anonymous_limit("share_link_view"))], **typed(SharedView, 400, 401, 404, 410)
-)
+@router.get("/v1/shared/{link_id}", **typed(SharedView, 400, 401, 404, 410, 429))
 def view_shared(
     link_id: str,
+    request: Request,
+    state: StateDep,
     session: SessionDep,
     services: VerifierServicesDep,
     sealer: SealerDep,
@@ -103,6 +103,7 @@ def view_shared(
     code: Annotated[str | None, Query(include_in_schema=False)] = None,
 ) -> JSONResponse:
     """The link's URL and its viewing code travel apart: the code only in ``X-Viewing-Code``."""
+    limit_anonymous(state, request, "share_link_view", kind="link", credential=link_id)
     if code is not None:
         raise ViewingCodeInUrl()
     result = view_share_link(
