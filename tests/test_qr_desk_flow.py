@@ -77,6 +77,8 @@ def _verify(client: TestClient, api_key: str, text: str, profile: str | None = N
     body: dict[str, Any] = {"text": text} | ({"profile": profile} if profile else {})
     r = client.post("/v1/qr/verify", json=body, headers={"Authorization": f"Bearer {api_key}"})
     assert r.status_code == 200, r.text
+    # the one checks[] shape, the same as an SD-JWT verification's
+    assert all(set(check) == {"id", "passed", "code", "skipped"} for check in r.json()["checks"]), r.json()["checks"]
     return r.json()
 
 

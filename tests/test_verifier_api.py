@@ -260,6 +260,7 @@ def test_verify_endpoint_valid_then_replayed(client: TestClient, bank, holder: S
     assert set(result["claims"]) == {"name", "current_address"}
     assert "resident_registration_number" in result["withheld_claims"]
     assert [c["id"] for c in result["checks"]][-1] == "replay"
+    assert all(set(check) == {"id", "passed", "code", "skipped"} for check in result["checks"])
     again = client.post("/v1/verify", json=body, headers=headers).json()
     assert (again["valid"], again["code"], again["claims"]) == (False, "replayed", {})
     assert session.exec(select(func.count()).select_from(UsedNonce)).one() == 1

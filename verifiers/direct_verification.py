@@ -15,11 +15,10 @@ from typing import Any
 from sqlmodel import Session
 
 from schemas.errors import Forbidden
-from verifiers.claim_selection import restrict
 from verifiers.models import RelyingParty
 from verifiers.pipeline import verify_presentation
 from verifiers.profiles import profile_at_least
-from verifiers.relying_parties import allowed_paths
+from verifiers.relying_parties import registration
 from verifiers.verifier_services import VerifierServices
 
 
@@ -61,7 +60,7 @@ def verify_for_relying_party(
         registry=services.registry,
     )
     body = result.public()
-    shown = restrict(result.claims, allowed_paths(relying_party, result.type_id))
+    shown = registration(relying_party, result.type_id, required=False).visible(result.claims)
     body["claims"] = shown
     body["labels"] = {k: v for k, v in result.labels.items() if k.split(".", 1)[0].removesuffix("[]") in shown}
     body["withheld_claims"] = sorted(set(result.claims) - set(shown))

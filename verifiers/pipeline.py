@@ -1,6 +1,7 @@
 """verify_presentation: run a profile's checks in order and say what happened.
 
-Never raises for a presentation it could judge: every VerificationError becomes a result
+Never raises for a presentation it could judge: every refusal (``WalletError``) a check
+raises becomes a result
 with ``valid: false`` and the failing check's code. The first failure stops the run (later
 checks would read what the failed one did not establish). A valid verdict is committed
 with its replay mark (and whatever the caller had pending); a rejection writes nothing.
@@ -12,13 +13,14 @@ from typing import Any
 
 from sqlmodel import Session
 
-from schemas.errors import InvalidInput, VerificationError
+from schemas.errors import InvalidInput
 from schemas.registry import TypeRegistry
+from verifiers.check_runner import run_checks
 from verifiers.checks import CHECKS
 from verifiers.context import VerificationContext
 from verifiers.display_labels import labels_for
 from verifiers.profiles import Profile
-from verifiers.result import CheckOutcome, VerificationResult
+from verifiers.result import VerificationResult
 from verifiers.status_check import StatusListChecker
 from verifiers.trust import TrustList
 
@@ -58,17 +60,9 @@ def verify_presentation(
         audience=audience,
         now=now,
     )
-    outcomes: list[CheckOutcome] = []
-    failure: VerificationError | None = None
     try:
-        for step in profile.steps:
-            try:
-                CHECKS[step.id](ctx, step.options)
-            except VerificationError as exc:
-                outcomes.append(CheckOutcome(step.id, False, exc.code, exc.detail))
-                failure = exc
-                break
-            outcomes.append(CheckOutcome(step.id, True))
+        run = run_checks(profile.steps, CHECKS, ctx)
+        outcomes, failure = run.outcomes, run.failure
         if failure is None:
             session.commit()  # the replay mark: durable before anyone is told "valid"
         # a failure wrote nothing (replay runs last), and the caller's own work is left alone
@@ -89,7 +83,7 @@ def verify_presentation(
             labels={},
             validity=_validity(ctx.issuer_payload),
             status=ctx.status,
-            checks=tuple(outcomes),
+            checks=outcomes,
         )
     disclosed, signed = ctx.disclosed, ctx.issuer_payload
     claims = {k: v for k, v in disclosed.claims.items() if k not in REGISTERED_CLAIMS}
@@ -104,6 +98,6 @@ def verify_presentation(
         labels=labels_for(registry, ctx.type_id, claims),
         validity=_validity(signed),
         status=ctx.status,
-        checks=tuple(outcomes),
+        checks=outcomes,
         disclosed_paths=disclosed.paths,
     )

@@ -8,18 +8,13 @@ ends with ``replay``, so only a presentation that passed everything consumes its
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 from schemas.errors import Forbidden, InvalidInput, NotFound
+from verifiers.check_runner import CheckStep, unknown_checks
 from verifiers.checks import CHECKS, holder_binding, parse, replay, typ, validity
-
-
-@dataclass(frozen=True)
-class CheckStep:
-    id: str
-    options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -28,7 +23,7 @@ class Profile:
     steps: tuple[CheckStep, ...]
 
     def __post_init__(self) -> None:
-        unknown = [s.id for s in self.steps if s.id not in CHECKS]
+        unknown = unknown_checks(self.steps, CHECKS)
         if unknown:
             raise ValueError(f"profile {self.name!r} names unknown checks {unknown}")
 

@@ -23,7 +23,7 @@ from keys.sd_jwt import ClaimPath
 from keys.sealing import Sealer
 from schemas.errors import AuthError, Conflict, Forbidden, InvalidInput, NotFound
 from schemas.registry import TypeRegistry
-from verifiers.claim_selection import top_level_allowed
+from verifiers.claim_selection import restrict, top_level_allowed
 from verifiers.models import RelyingParty, RelyingPartyPublic, RelyingPartyRegistryVersion
 from verifiers.profiles import PROFILES, DEFAULT_PROFILE
 from verifiers.verifier_identity import create_identity
@@ -177,20 +177,42 @@ def rotate_relying_party_key(session: Session, *, client_id: str) -> tuple[Relyi
     return row, api_key
 
 
+@dataclass(frozen=True)
+class Registration:
+    """What a party registered to see of one type: the one rule "a party sees only the claims
+    it is registered for", whether it asks (OpenID4VP), is answered (``/v1/verify``) or scans
+    (the QR desk). Names are dotted; an array level means every element."""
+
+    party_name: str
+    type_id: str | None
+    names: tuple[str, ...]
+
+    def allows(self, path: ClaimPath) -> bool:
+        return top_level_allowed(path, self.names)
+
+    def visible(self, claims: dict[str, Any]) -> dict[str, Any]:
+        """Only the parts of ``claims`` the party registered for."""
+        return restrict(claims, [tuple(name.split(".")) for name in self.names])
+
+    def authorise(self, paths: Iterable[ClaimPath]) -> None:
+        """Forbidden unless every path is within the registration."""
+        beyond = [list(p) for p in paths if not self.allows(p)]
+        if beyond:
+            raise Forbidden(f"{self.party_name} is not registered for claims {beyond} of {self.type_id}", claims=beyond)
+
+
+def registration(relying_party: RelyingParty | RelyingPartyPublic, type_id: str | None, *, required: bool = True) -> Registration:
+    """The party's registration for ``type_id``; Forbidden when it has none and ``required``
+    (otherwise an empty one: it sees nothing of that type)."""
+    names = relying_party.allowed.get(type_id) if type_id is not None else None
+    if names is None and required:
+        raise Forbidden(f"{relying_party.name} is not registered for {type_id or 'this credential type'}")
+    return Registration(relying_party.name, type_id, tuple(names or ()))
+
+
 def authorise_claims(relying_party: RelyingParty | RelyingPartyPublic, *, type_id: str | None, paths: Iterable[ClaimPath]) -> None:
     """Forbidden unless every path is within what the party registered for this type."""
-    allowed = relying_party.allowed.get(type_id) if type_id is not None else None
-    if allowed is None:
-        raise Forbidden(f"{relying_party.name} is not registered for {type_id or 'this credential type'}")
-    beyond = [list(p) for p in paths if not top_level_allowed(p, allowed)]
-    if beyond:
-        raise Forbidden(f"{relying_party.name} is not registered for claims {beyond} of {type_id}", claims=beyond)
-
-
-def allowed_paths(relying_party: RelyingParty | RelyingPartyPublic, type_id: str | None) -> list[ClaimPath]:
-    """The claim paths the party may see of a type (dotted names; array levels every element)."""
-    names = relying_party.allowed.get(type_id, []) if type_id is not None else []
-    return [tuple(name.split(".")) for name in names]
+    registration(relying_party, type_id).authorise(paths)
 
 
 def public(row: RelyingParty) -> dict[str, Any]:

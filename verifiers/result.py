@@ -14,13 +14,18 @@ from keys.sd_jwt import ClaimPath
 
 @dataclass(frozen=True, slots=True)
 class CheckOutcome:
+    """One check that ran, SD-JWT or QR: passed, skipped (it did not apply), or failed with a
+    stable code."""
+
     id: str
     passed: bool
     code: str | None = None
     detail: str | None = None
+    skipped: bool = False
 
     def public(self) -> dict[str, Any]:
-        return {"id": self.id, "passed": self.passed, "code": self.code}
+        """The one ``checks[]`` item shape of every verification answer."""
+        return {"id": self.id, "passed": self.passed, "code": self.code, "skipped": self.skipped}
 
 
 @dataclass(frozen=True, slots=True)

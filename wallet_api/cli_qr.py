@@ -137,7 +137,8 @@ def _print(answer: dict) -> None:  # type: ignore[type-arg]
     if answer.get("detail"):
         typer.echo(f"  {answer['detail']}")
     for check in answer["checks"]:
-        typer.echo(f"  - {check['id']}: {check['result']}" + (f" ({check['code']})" if check["code"] else ""))
+        result = "skipped" if check["skipped"] else "passed" if check["passed"] else "failed"
+        typer.echo(f"  - {check['id']}: {result}" + (f" ({check['code']})" if check["code"] else ""))
     for name, value in (answer.get("claims") or {}).items():
         typer.echo(f"  {name}: {json.dumps(value, ensure_ascii=False)}")
     customs = answer.get("customs")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
-
 from verifiers.checks import (
     disclosures,
     holder_binding,
@@ -18,12 +15,12 @@ from verifiers.checks import (
     typ,
     validity,
 )
+from verifiers.check_runner import Check
 from verifiers.context import VerificationContext
 
-#: a check returns nothing or raises a schemas.errors.VerificationError naming the failure
-Check = Callable[[VerificationContext, Mapping[str, Any]], None]
-
-CHECKS: dict[str, Check] = {
+#: run by ``verifiers.check_runner``: a check returns None or raises a
+#: ``schemas.errors.VerificationError`` naming the failure
+CHECKS: dict[str, Check[VerificationContext]] = {
     module.ID: module.check
     for module in (
         parse,

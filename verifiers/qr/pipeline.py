@@ -12,7 +12,9 @@ from typing import Any
 
 from schemas.errors import WalletError
 from schemas.qr_payload import decode_qr_text
+from verifiers.check_runner import CheckStep, run_checks
 from verifiers.qr.context import QrContext
+from verifiers.result import CheckOutcome
 from verifiers.qr.checks import QR_CHECKS
 from verifiers.qr.profiles import DEFAULT_PROFILE_BY_FAMILY, QrProfile, get_qr_profile, profile_for_claims
 
@@ -27,7 +29,7 @@ class QrVerdict:
     detail: str | None
     profile: str | None
     offline: bool
-    checks: tuple[dict[str, Any], ...]
+    checks: tuple[CheckOutcome, ...]
     type_id: str | None = None
     iss: str | None = None
     claims: dict[str, Any] | None = None
@@ -54,7 +56,7 @@ class QrVerdict:
             "expires_at": self.expires_at,
             "replayed": self.replayed,
             "first_scanned_at": self.facts.get("first_scanned_at"),
-            "checks": list(self.checks),
+            "checks": [c.public() for c in self.checks],
         }
 
 
@@ -72,16 +74,15 @@ def choose_profile(text: Any, profiles: dict[str, QrProfile], requested: str | N
     return profile_for_claims(profiles, unverified.unverified_type.type_id, set(unverified.unverified_claims))
 
 
+#: a desk that names no profile and whose QR fits none: only the signature is checked
+SIGNATURE_ONLY = (CheckStep("signature"),)
+
+
 def run_qr_profile(ctx: QrContext, profile: QrProfile | None) -> QrVerdict:
-    outcomes: list[dict[str, Any]] = []
-    steps = profile.steps if profile is not None else (("signature", {}),)
-    for step, options in steps:
-        try:
-            outcome = QR_CHECKS[step](ctx, options)
-        except WalletError as exc:
-            outcomes.append({"id": step, "result": "failed", "code": exc.code})
-            return _refused(ctx, profile, outcomes, exc)
-        outcomes.append({"id": step, "result": outcome, "code": None})
+    run = run_checks(profile.steps if profile is not None else SIGNATURE_ONLY, QR_CHECKS, ctx)
+    outcomes = run.outcomes
+    if run.failure is not None:
+        return _refused(ctx, profile, outcomes, run.failure)
     if profile is None:
         verified = ctx.need_verified()
         detail = f"no QR profile reads {verified.type_id} with claims {sorted(verified.claims)}; name one"
@@ -89,13 +90,13 @@ def run_qr_profile(ctx: QrContext, profile: QrProfile | None) -> QrVerdict:
     return _verdict(ctx, profile, outcomes, valid=True, code=None, detail=None, content=True)
 
 
-def _refused(ctx: QrContext, profile: QrProfile | None, outcomes: list[dict[str, Any]], exc: WalletError) -> QrVerdict:
+def _refused(ctx: QrContext, profile: QrProfile | None, outcomes: tuple[CheckOutcome, ...], exc: WalletError) -> QrVerdict:
     content = ctx.verified is not None and exc.code in CONTENT_SHOWN_ON
     return _verdict(ctx, profile, outcomes, valid=False, code=exc.code, detail=exc.detail, content=content)
 
 
 def _verdict(
-    ctx: QrContext, profile: QrProfile | None, outcomes: list[dict[str, Any]], *, valid: bool, code: str | None,
+    ctx: QrContext, profile: QrProfile | None, outcomes: tuple[CheckOutcome, ...], *, valid: bool, code: str | None,
     detail: str | None, content: bool,
 ) -> QrVerdict:
     verified = ctx.verified if content else None
@@ -105,7 +106,7 @@ def _verdict(
         detail=detail,
         profile=profile.name if profile is not None else None,
         offline=ctx.offline,
-        checks=tuple(outcomes),
+        checks=outcomes,
         type_id=verified.type_id if verified else None,
         iss=verified.iss if verified else None,
         claims=dict(verified.claims) if verified else None,

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
 
 from schemas.errors import NotFound
+from verifiers.check_runner import CheckStep, unknown_checks
 from verifiers.qr.checks import QR_CHECKS
 
 MOBILE_ID_TYPES = ("mobile_driver_licence", "mobile_civil_servant_id")
@@ -23,22 +23,22 @@ class QrProfile:
     types: tuple[str, ...]
     #: the claims a QR of this profile carries; None: whatever the type's QR carries
     claims: tuple[str, ...] | None
-    steps: tuple[tuple[str, Mapping[str, Any]], ...]
+    steps: tuple[CheckStep, ...]
 
     def __post_init__(self) -> None:
-        unknown = [step for step, _ in self.steps if step not in QR_CHECKS]
+        unknown = unknown_checks(self.steps, QR_CHECKS)
         if unknown:
             raise ValueError(f"QR profile {self.name!r} names unknown checks {unknown}")
 
 
 def _mobile_id(name: str, types: tuple[str, ...], claims: tuple[str, ...], ttl_s: int) -> QrProfile:
     return QrProfile(name, types, claims, (
-        ("signature", MappingProxyType({"leeway_s": 5})),
-        ("lifetime", MappingProxyType({"types": types, "max_ttl_s": ttl_s})),
-        ("profile_claims", MappingProxyType({"claims": claims})),
-        ("credential_status", MappingProxyType({"required": True})),
-        ("device_state", MappingProxyType({})),
-        ("single_use", MappingProxyType({"scope": "mobile_id", "per": "presentation"})),
+        CheckStep("signature", MappingProxyType({"leeway_s": 5})),
+        CheckStep("lifetime", MappingProxyType({"types": types, "max_ttl_s": ttl_s})),
+        CheckStep("profile_claims", MappingProxyType({"claims": claims})),
+        CheckStep("credential_status", MappingProxyType({"required": True})),
+        CheckStep("device_state", MappingProxyType({})),
+        CheckStep("single_use", MappingProxyType({"scope": "mobile_id", "per": "presentation"})),
     ))
 
 
@@ -60,11 +60,11 @@ def qr_profiles(*, mobile_id_ttl_s: int = 30, customs_ttl_s: int = 600) -> dict[
         ),
         # the customs gate: a declaration passes once, and only its latest version
         "customs_gate": QrProfile("customs_gate", customs_types, None, (
-            ("signature", MappingProxyType({"leeway_s": 30})),
-            ("lifetime", MappingProxyType({"types": customs_types, "max_ttl_s": customs_ttl_s})),
-            ("device_state", MappingProxyType({})),
-            ("declaration_current", MappingProxyType({})),
-            ("single_use", MappingProxyType({"scope": "customs_gate", "per": "issuer_part"})),
+            CheckStep("signature", MappingProxyType({"leeway_s": 30})),
+            CheckStep("lifetime", MappingProxyType({"types": customs_types, "max_ttl_s": customs_ttl_s})),
+            CheckStep("device_state", MappingProxyType({})),
+            CheckStep("declaration_current", MappingProxyType({})),
+            CheckStep("single_use", MappingProxyType({"scope": "customs_gate", "per": "issuer_part"})),
         )),
     }
 

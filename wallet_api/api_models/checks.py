@@ -6,18 +6,11 @@ from wallet_api.api_models.base import Answer
 
 
 class CheckOutcomeModel(Answer):
-    """An SD-JWT VC check (``verifiers.result.CheckOutcome.public``): its id, whether it
-    passed, and the stable code when it did not."""
+    """One check of a verification, SD-JWT VC or QR alike (``verifiers.result.CheckOutcome``):
+    its id, whether it passed, the stable code when it did not, and whether it was skipped
+    (an online check on an offline desk)."""
 
     id: str
     passed: bool
     code: str | None
-
-
-class QrCheckModel(Answer):
-    """A QR check (``verifiers.qr.pipeline``): its id, what it found (``failed`` and the
-    code when it refused), the code."""
-
-    id: str
-    result: str
-    code: str | None
+    skipped: bool

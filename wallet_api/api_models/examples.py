@@ -29,9 +29,9 @@ class Example:
 
 
 _CHECKS = [
-    {"id": "signature", "passed": True, "code": None},
-    {"id": "key_binding", "passed": True, "code": None},
-    {"id": "status", "passed": True, "code": None},
+    {"id": "signature", "passed": True, "code": None, "skipped": False},
+    {"id": "holder_binding", "passed": True, "code": None, "skipped": False},
+    {"id": "status", "passed": True, "code": None, "skipped": False},
 ]
 _VERIFIED = {
     "valid": True,
@@ -114,8 +114,8 @@ EXAMPLES: dict[tuple[str, tuple[str, ...]], Example] = {
             "replayed": False,
             "first_scanned_at": None,
             "checks": [
-                {"id": "signature", "result": "passed", "code": None},
-                {"id": "device_signature", "result": "passed", "code": None},
+                {"id": "signature", "passed": True, "code": None, "skipped": False},
+                {"id": "lifetime", "passed": True, "code": None, "skipped": False},
             ],
         },
     ),

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import Field
 
 from wallet_api.api_models.base import Answer, Localized
-from wallet_api.api_models.checks import CheckOutcomeModel, QrCheckModel
+from wallet_api.api_models.checks import CheckOutcomeModel
 
 
 class Validity(Answer):
@@ -87,5 +87,5 @@ class QrVerifyAnswer(Answer):
     expires_at: int | None
     replayed: bool
     first_scanned_at: int | None
-    checks: list[QrCheckModel]
+    checks: list[CheckOutcomeModel]
     customs: dict[str, Any] | None = Field(default=None, description="customs_gate: the declaration's standing")

@@ -14,11 +14,11 @@ from typing import Any
 from sqlmodel import Session
 
 from issuers.customs.declarations import CustomsContext, assess_claims, find_by_issuer_part, mark_cleared
-from schemas.errors import Forbidden
 from verifiers.models import RelyingParty
 from verifiers.qr.context import QrContext, QrServices
 from verifiers.qr.pipeline import QrVerdict, choose_profile, run_qr_profile
 from verifiers.qr.profiles import QrProfile
+from verifiers.relying_parties import registration
 
 CUSTOMS_TYPE = "customs_declaration"
 
@@ -27,11 +27,7 @@ def _visible(party: RelyingParty | None, verdict: QrVerdict) -> dict[str, Any] |
     """Only the claims the party registered for (a venue sees no more than it asked for)."""
     if verdict.claims is None or party is None:
         return verdict.claims
-    allowed = party.allowed.get(verdict.type_id or "")
-    if allowed is None:
-        raise Forbidden(f"{party.name} is not registered to read {verdict.type_id} QR codes")
-    top = {name.split(".")[0] for name in allowed}
-    return {name: value for name, value in verdict.claims.items() if name in top}
+    return registration(party, verdict.type_id).visible(verdict.claims)
 
 
 def verify_scanned(

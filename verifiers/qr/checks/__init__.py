@@ -1,7 +1,7 @@
 """The QR checks by stable id; a QR profile is a list of these with options.
 
-A check returns "passed" or "skipped" (an online check while offline) or raises a
-``schemas.errors.VerificationError``.
+Run by ``verifiers.check_runner`` like the SD-JWT checks: a check returns None, ``SKIPPED``
+(an online check while offline) or raises a ``schemas.errors.WalletError``.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from verifiers.qr.checks import (
     signature,
     single_use,
 )
+from verifiers.check_runner import CheckResult
 from verifiers.qr.context import QrContext
 
-QrCheck = Callable[[QrContext, Mapping[str, Any]], str]
+QrCheck = Callable[[QrContext, Mapping[str, Any]], CheckResult]
 
 QR_CHECKS: dict[str, QrCheck] = {
     module.ID: module.check

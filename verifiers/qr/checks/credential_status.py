@@ -11,21 +11,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from schemas.errors import StatusUnavailable
+from verifiers.check_runner import SKIPPED, CheckResult
 from verifiers.qr.context import QrContext
 
 ID = "credential_status"
 
 
-def check(ctx: QrContext, options: Mapping[str, Any]) -> str:
+def check(ctx: QrContext, options: Mapping[str, Any]) -> CheckResult:
     verified = ctx.need_verified()
     if verified.status is None:
         if options.get("required", True):
             raise StatusUnavailable("the QR carries no status reference")
-        return "skipped"
+        return SKIPPED
     checker, to_uri = ctx.services.status_checker, ctx.services.status_uri
     uri = to_uri(verified.iss, verified.status.list_id) if to_uri is not None else None
     if checker is None or uri is None:
         raise StatusUnavailable(f"no status list is known for issuer {verified.iss!r}")
     result = checker.check({"status_list": {"idx": verified.status.idx, "uri": uri}}, offline=ctx.offline)
     ctx.facts["status"] = {"uri": result.list_uri, "idx": result.idx, "fetched_at": result.fetched_at}
-    return "passed"
+    return None

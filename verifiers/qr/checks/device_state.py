@@ -10,17 +10,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from verifiers.check_runner import SKIPPED, CheckResult
 from verifiers.qr.context import QrContext
 from schemas.errors import DeviceRevoked
 
 ID = "device_state"
 
 
-def check(ctx: QrContext, options: Mapping[str, Any]) -> str:
+def check(ctx: QrContext, options: Mapping[str, Any]) -> CheckResult:
     lookup = ctx.services.device_state
     if ctx.session is None or lookup is None:
-        return "skipped"
+        return SKIPPED
     state = lookup(ctx.session, ctx.need_verified().holder_jwk)
     if state == "revoked":
         raise DeviceRevoked("the device that made this QR was reported lost")
-    return "passed"
+    return None

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from verifiers.check_runner import CheckResult
 from verifiers.qr.context import QrContext
 from verifiers.qr.errors import LifetimeTooLong, ProfileMismatch
 
 ID = "lifetime"
 
 
-def check(ctx: QrContext, options: Mapping[str, Any]) -> str:
+def check(ctx: QrContext, options: Mapping[str, Any]) -> CheckResult:
     verified = ctx.need_verified()
     types = options.get("types")
     if types is not None and verified.type_id not in types:
@@ -23,4 +24,4 @@ def check(ctx: QrContext, options: Mapping[str, Any]) -> str:
     max_ttl = int(options["max_ttl_s"])
     if verified.expires_at - verified.presented_at > max_ttl:
         raise LifetimeTooLong(f"the QR is valid for {verified.expires_at - verified.presented_at} s; at most {max_ttl} s")
-    return "passed"
+    return None

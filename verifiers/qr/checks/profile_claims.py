@@ -9,17 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from verifiers.check_runner import CheckResult
 from verifiers.qr.context import QrContext
 from verifiers.qr.errors import ProfileMismatch
 
 ID = "profile_claims"
 
 
-def check(ctx: QrContext, options: Mapping[str, Any]) -> str:
+def check(ctx: QrContext, options: Mapping[str, Any]) -> CheckResult:
     expected = set(options["claims"])
     shown = set(ctx.need_verified().claims)
     if options.get("exact", True) and shown != expected:
         raise ProfileMismatch(f"expected claims {sorted(expected)}, the QR shows {sorted(shown)}")
     if not expected <= shown:
         raise ProfileMismatch(f"missing claims {sorted(expected - shown)}")
-    return "passed"
+    return None

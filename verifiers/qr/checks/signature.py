@@ -12,6 +12,7 @@ from typing import Any
 
 from schemas.errors import IssuerUntrusted, SignatureInvalid
 from schemas.qr_payload import VerifiedQrPresentation, verify_qr_presentation
+from verifiers.check_runner import CheckResult
 from verifiers.qr.context import QrContext, QrServices
 
 ID = "signature"
@@ -33,6 +34,6 @@ def verify_with_services(text: Any, services: QrServices, *, now: int, leeway_s:
         )
 
 
-def check(ctx: QrContext, options: Mapping[str, Any]) -> str:
+def check(ctx: QrContext, options: Mapping[str, Any]) -> CheckResult:
     ctx.verified = verify_with_services(ctx.text, ctx.services, now=ctx.now, leeway_s=int(options.get("leeway_s", 5)))
-    return "passed"
+    return None

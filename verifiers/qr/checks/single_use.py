@@ -13,15 +13,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from schemas.errors import Replayed
+from verifiers.check_runner import SKIPPED, CheckResult
 from verifiers.qr.context import QrContext
 from verifiers.qr.scan_marks import mark_scanned
 
 ID = "single_use"
 
 
-def check(ctx: QrContext, options: Mapping[str, Any]) -> str:
+def check(ctx: QrContext, options: Mapping[str, Any]) -> CheckResult:
     if ctx.session is None:
-        return "skipped"
+        return SKIPPED
     verified = ctx.need_verified()
     if options.get("per") == "issuer_part":
         mark = verified.issuer_part_digest.hex()
@@ -36,4 +37,4 @@ def check(ctx: QrContext, options: Mapping[str, Any]) -> str:
     if first is not None:
         ctx.facts["first_scanned_at"] = first
         raise Replayed("this QR was already scanned", first_scanned_at=first)
-    return "passed"
+    return None
