@@ -37,7 +37,7 @@ from issuers.oid4vci.offers import (
     open_subject,
 )
 from issuers.oid4vci.proofs import PROOF_TYP, verify_proof_jwt
-from issuers.oid4vci.qr import offer_qr_png
+from schemas.qr_image import render_png
 from issuers.oid4vci.tokens import (
     TokenRequest,
     authenticate_access_token,
@@ -147,7 +147,7 @@ def test_offer_qr_png_decodes_to_the_offer_uri(state: AppState, session: Session
     from PIL import Image
 
     created, _ = _offer(state, session, tx=True)
-    png = offer_qr_png(created.offer_uri)
+    png = render_png(created.offer_uri)
     assert png.startswith(b"\x89PNG")
     decoded = zxingcpp.read_barcodes(Image.open(BytesIO(png)), formats=zxingcpp.BarcodeFormat.QRCode)
     assert [d.text for d in decoded] == [created.offer_uri]

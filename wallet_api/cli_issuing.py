@@ -15,7 +15,7 @@ import typer
 from sqlmodel import Session
 
 from issuers.oid4vci.offers import create_offer, offerable_type_ids, subject_for_person
-from issuers.oid4vci.qr import offer_qr_png
+from schemas.qr_image import render_png
 from schemas.errors import WalletError
 from wallet_api.state import AppState
 
@@ -78,7 +78,7 @@ def offer(
     finally:
         state.engine.dispose()
     if qr is not None:
-        qr.write_bytes(offer_qr_png(created.offer_uri))
+        qr.write_bytes(render_png(created.offer_uri))
     if as_json:
         typer.echo(json.dumps({"offer_uri": created.offer_uri, "tx_code": created.tx_code}, ensure_ascii=False))
         return

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.errors import AuthError, NotFound
 from verifiers.presentation_requests import read_request, request_uri_of
-from verifiers.request_qr import request_qr_svg
+from schemas.qr_image import render_svg
 from wallet_api.console import counter, desk, documents, pages, sessions
 from wallet_api.console.access import landing_page, usable_pages
 from wallet_api.console.deps import CurrentStaff, OptionalStaff, WritingStaff, cookie_secure, session_cookie_name
@@ -279,7 +279,7 @@ def poll_request(
 @router.get("/api/presentation-requests/{request_id}/qr.svg", response_class=Response)
 def request_qr(request_id: str, staff: CurrentStaff, session: SessionDep, services: VerifierServicesDep, clock: ClockDep) -> Response:
     uri = request_uri_of(session, relying_party=staff.party, request_id=request_id, services=services, now=clock.epoch())
-    return Response(request_qr_svg(uri), media_type="image/svg+xml")
+    return Response(render_svg(uri), media_type="image/svg+xml")
 
 
 @router.post("/api/qr-scans", dependencies=[PERSONAL_DATA])

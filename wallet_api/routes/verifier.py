@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from verifiers.direct_verification import verify_for_relying_party
 from verifiers.presentation_requests import create_presentation_request, read_request, request_uri_of
-from verifiers.request_qr import request_qr_png, request_qr_svg
+from schemas.qr_image import render_png, render_svg
 from verifiers.models import RelyingParty
 from verifiers.verifier_services import VerifierServices
 from wallet_api.deps import ClockDep, SessionDep, state_of
@@ -112,7 +112,7 @@ def request_qr_png_route(
     request_id: str, party: CurrentRelyingParty, session: SessionDep, services: VerifierServicesDep, clock: ClockDep
 ) -> Response:
     uri = _uri(session, party, request_id, services, clock)
-    return Response(request_qr_png(uri), media_type="image/png", headers={"Cache-Control": "no-store"})
+    return Response(render_png(uri), media_type="image/png", headers={"Cache-Control": "no-store"})
 
 
 @router.get(
@@ -123,4 +123,4 @@ def request_qr_svg_route(
     request_id: str, party: CurrentRelyingParty, session: SessionDep, services: VerifierServicesDep, clock: ClockDep
 ) -> Response:
     uri = _uri(session, party, request_id, services, clock)
-    return Response(request_qr_svg(uri), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+    return Response(render_svg(uri), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
