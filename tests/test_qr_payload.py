@@ -7,7 +7,6 @@ import os
 import cbor2
 import pytest
 
-from keys import cose
 from keys.jws import VerificationKey
 from schemas.errors import (
     CredentialExpired,
@@ -20,7 +19,8 @@ from schemas.errors import (
     WalletError,
 )
 from schemas.qr_errors import QrPrefixUnknown, QrVersionUnsupported
-from schemas.qr_payload import build_presentation, decode_qr_text, finish_presentation, verify_qr_presentation
+from schemas.qr_payload import build_presentation, finish_presentation
+from verifiers.qr.presentation_signatures import verify_qr_presentation
 from schemas.qr_payload.envelope import inflate
 from test_qr_support import ALGS, ISS, MOBILE_ID_PROFILES, NOW, customs_claims, fixed_signer, make_qr, verify
 
@@ -119,7 +119,7 @@ def test_issuer_key_with_other_alg_is_refused_not_obeyed() -> None:
     es = ISSUER["ES256"]
     impostor = VerificationKey(kid=es.kid, alg="EdDSA", public_key=ISSUER["EdDSA"].verification_key().public_key)
     with pytest.raises(SignatureInvalid):
-        from schemas.qr_payload import IssuerKeyIndex, verify_qr_presentation
+        from verifiers.qr.presentation_signatures import IssuerKeyIndex, verify_qr_presentation
 
         verify_qr_presentation(_mobile(), issuer_key_resolver=IssuerKeyIndex([("https://ecert.example", impostor)]),
                                device_key_from_jwk=VerificationKey.from_jwk, now=NOW)
@@ -158,28 +158,6 @@ def test_tampered_character_never_verifies() -> None:
 
 def test_trailing_newline_from_a_keyboard_scanner_is_accepted() -> None:
     verify(_mobile() + "\r\n", ISSUER["ES256"])
-
-
-def test_keys_cose_verifies_the_issuer_part() -> None:
-    # schemas builds COSE bytes without keys; keys.cose must agree on every byte it signs
-    for alg, issuer in ISSUER.items():
-        unverified = decode_qr_text(_mobile(issuer=issuer))
-        message = cose.CoseSign1(unverified.issuer.protected_raw, unverified.issuer.payload, unverified.issuer.signature)
-        header = cose.verify_sign1(message, issuer.verification_key())
-        assert header == {1: cose.COSE_ALG_BY_JOSE[alg]}
-        signed = cose.sign1(issuer, b"payload", kid=b"k")
-        cose.verify_sign1(signed, issuer.verification_key())
-        assert cbor2.loads(signed.encode())[2] == b"payload"
-
-
-def test_keys_cose_refuses_header_alg_other_than_the_key() -> None:
-    from keys.errors import JWSAlgorithmRefused, JWSSignatureInvalid
-
-    signed = cose.sign1(ISSUER["ES256"], b"x")
-    with pytest.raises(JWSAlgorithmRefused):
-        cose.verify_sign1(signed, ISSUER["EdDSA"].verification_key())
-    with pytest.raises(JWSSignatureInvalid):
-        cose.verify_sign1(signed, ISSUER["ES256"].verification_key(), external_aad=b"other")
 
 
 def test_only_the_issuer_payload_is_raw_deflate_with_the_dictionary() -> None:

@@ -12,13 +12,8 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from keys.jws import Signer, VerificationKey
-from schemas.qr_payload import (
-    IssuerKeyIndex,
-    build_presentation,
-    encode_issuer_part,
-    finish_presentation,
-    verify_qr_presentation,
-)
+from schemas.qr_payload import build_presentation, encode_issuer_part, finish_presentation
+from verifiers.qr.presentation_signatures import IssuerKeyIndex, verify_qr_presentation
 
 NOW = 1_768_000_000  # 2026-01-09
 ISS = "https://ecert.example"

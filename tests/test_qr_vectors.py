@@ -12,7 +12,7 @@ import pytest
 
 from keys.jws import VerificationKey
 from schemas.errors import WalletError
-from schemas.qr_payload import IssuerKeyIndex, verify_qr_presentation
+from verifiers.qr.presentation_signatures import IssuerKeyIndex, verify_qr_presentation
 
 ROOT = Path(__file__).resolve().parents[1]
 VECTOR_DIR = ROOT / "tests" / "vectors" / "qr"

@@ -11,7 +11,7 @@
 
 The normative description is docs/qr-format.md. The device key comes from the issuer-signed
 cnf, the algorithm from the key; see each module for the reasons (envelope, zdict,
-claim_keys, cose_key, verify).
+claim_keys, cose_key); verification is verifiers.qr.presentation_signatures.
 """
 
 from schemas.qr_payload.claim_keys import QrType, QrTypeTable, default_type_table, load_type_table
@@ -32,13 +32,11 @@ from schemas.qr_payload.presentation import (
     presentation_text_length,
 )
 from schemas.qr_payload.protocols import DeviceKeyFactory, IssuerKeyResolver, PayloadSigner, SignatureKey
-from schemas.qr_payload.verify import IssuerKeyIndex, VerifiedQrPresentation, verify_qr_presentation
 
 __all__ = [
     "FORMAT_VERSION",
     "PREFIX_FAMILIES",
     "DeviceKeyFactory",
-    "IssuerKeyIndex",
     "IssuerKeyResolver",
     "PayloadSigner",
     "QrLimits",
@@ -49,7 +47,6 @@ __all__ = [
     "UnsignedIssuerPart",
     "UnsignedPresentation",
     "UnverifiedQrPresentation",
-    "VerifiedQrPresentation",
     "build_issuer_part",
     "build_presentation",
     "cose_key_from_jwk",
@@ -62,5 +59,4 @@ __all__ = [
     "prefix_for",
     "presentation_text_length",
     "short_kid",
-    "verify_qr_presentation",
 ]

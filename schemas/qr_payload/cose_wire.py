@@ -2,8 +2,7 @@
 
 No cryptography here: ``schemas`` may not import ``keys``, and the holder's device signs the
 presentation itself, so this module only builds what gets signed and checks the shape of
-what was received. ``keys.cose`` is the crypto side of the same RFC; a test checks that both
-produce identical bytes.
+what was received; ``verifiers.qr.presentation_signatures`` verifies the signatures.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from schemas.qr_payload import DeviceKeyFactory, IssuerKeyResolver, VerifiedQrPresentation
+from schemas.qr_payload import DeviceKeyFactory, IssuerKeyResolver
+from verifiers.qr.presentation_signatures import VerifiedQrPresentation
 from verifiers.status_check import StatusListChecker
 
 #: (session, device JWK from cnf) -> "active", "revoked" or "unknown" (not a device we know)

@@ -19,7 +19,8 @@ from keys.b64 import b64url_encode
 from keys.errors import JWSKeyUnknown
 from keys.jws import VerificationKey
 from schemas.errors import InvalidInput, IssuerUntrusted, StatusUnavailable
-from schemas.qr_payload import FORMAT_VERSION, IssuerKeyIndex, default_type_table
+from schemas.qr_payload import FORMAT_VERSION, default_type_table
+from verifiers.qr.presentation_signatures import IssuerKeyIndex
 from schemas.qr_payload.claim_keys import CLAIM_KEYS_FILE
 from schemas.qr_payload.zdict import PRESET_DICTIONARY
 from verifiers.qr.context import QrServices

@@ -23,7 +23,7 @@ from keys.b64 import b64url_encode
 from keys.jwk import thumbprint
 from keys.jws import VerificationKey
 from keys.store import published_keys
-from schemas.qr_payload import IssuerKeyIndex
+from verifiers.qr.presentation_signatures import IssuerKeyIndex
 from verifiers.compiled_statement import CompiledStatement
 from verifiers.qr.context import QrServices
 from wallet_api.state import AppState

@@ -26,14 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from keys.jws import Signer, VerificationKey  # noqa: E402
 from schemas.errors import WalletError  # noqa: E402
-from schemas.qr_payload import (  # noqa: E402
-    IssuerKeyIndex,
-    StatusRef,
-    build_presentation,
-    encode_issuer_part,
-    finish_presentation,
-    verify_qr_presentation,
-)
+from schemas.qr_payload import StatusRef, build_presentation, encode_issuer_part, finish_presentation  # noqa: E402
+from verifiers.qr.presentation_signatures import IssuerKeyIndex, verify_qr_presentation  # noqa: E402
 from schemas.qr_payload.envelope import encode_text  # noqa: E402
 from schemas.qr_payload.zdict import PRESET_DICTIONARY  # noqa: E402
 

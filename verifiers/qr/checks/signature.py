@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from schemas.errors import IssuerUntrusted, SignatureInvalid
-from schemas.qr_payload import VerifiedQrPresentation, verify_qr_presentation
+from verifiers.qr.presentation_signatures import VerifiedQrPresentation, verify_qr_presentation
 from verifiers.check_runner import CheckResult
 from verifiers.qr.context import QrContext, QrServices
 
