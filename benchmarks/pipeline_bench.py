@@ -19,7 +19,7 @@ from issuers.pipeline import DECOYS, fetch_claims, issue_credential
 from issuers.sd_jwt_issuer import issue_sd_jwt, plan_from_type
 from keys.jws import Signer, generate_private_key
 from keys.sd_jwt import attach_kb_jwt, kb_jwt_signing_input, select_disclosures
-from wallet_api.issuing import issuer_context
+from wallet_api.issuing import issuer_services
 
 TYPE_ID = "resident_registration_abstract"
 
@@ -47,7 +47,7 @@ def _pipeline_rates(database_url: str | None, *, quick: bool) -> tuple[Spread, S
             plan = plan_from_type(type_def)
             library, full = [], []
             with Session(state.engine, expire_on_commit=False) as session:
-                context = issuer_context(state, session)
+                context = issuer_services(state, session)
                 now = state.clock.now()
 
                 def library_one(i: int) -> None:

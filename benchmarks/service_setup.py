@@ -14,7 +14,7 @@ from issuers.adapters.base import Subject
 from issuers.pipeline import CredentialIssued, issue_credential
 from keys.jws import Signer
 from wallet_api.bootstrap import build_state
-from wallet_api.issuing import issuer_context
+from wallet_api.issuing import issuer_services
 from wallet_api.state import AppState
 
 
@@ -44,7 +44,7 @@ def people_with_record(state: AppState, type_id: str, count: int) -> list[Any]:
 def issue_one(state: AppState, session: Session, type_id: str, holder: Signer, person: Any) -> CredentialIssued:
     return issue_credential(
         session,
-        context=issuer_context(state, session),
+        context=issuer_services(state, session),
         type_id=type_id,
         subject=Subject(rrn=person.rrn),
         holder_jwk=holder.public_jwk,
@@ -71,7 +71,7 @@ def create_offers(state: AppState, type_id: str, count: int) -> list[str]:
     people = people_with_record(state, type_id, min(count, 500))
     codes = []
     with Session(state.engine, expire_on_commit=False) as session:
-        context = issuer_context(state, session)
+        context = issuer_services(state, session)
         for i in range(count):
             created = create_offer(
                 session, context=context, type_ids=[type_id], subject=Subject(rrn=people[i % len(people)].rrn),

@@ -41,7 +41,7 @@ _INSERT_RECORD = insert(IssuedCredential.__table__)  # type: ignore[attr-defined
 
 
 @dataclass(frozen=True)
-class IssuerContext:
+class IssuerServices:
     issuer_id: str
     signer: Signer
     registry: TypeRegistry
@@ -82,7 +82,7 @@ def holder_cnf_jwk(holder_jwk: Any) -> dict[str, str]:
         raise InvalidInput(f"holder key: {exc}") from None
 
 
-def fetch_claims(context: IssuerContext, type_def: CertificateType, subject: Subject, now: datetime) -> dict[str, Any]:
+def fetch_claims(context: IssuerServices, type_def: CertificateType, subject: Subject, now: datetime) -> dict[str, Any]:
     adapter = context.adapters.get(type_def.adapter)
     if adapter is None:
         raise NoRecord(f"{type_def.name.en} is not issued from an agency record", type_id=type_def.id)
@@ -97,7 +97,7 @@ def fetch_claims(context: IssuerContext, type_def: CertificateType, subject: Sub
 def issue_credential(
     session: Session,
     *,
-    context: IssuerContext,
+    context: IssuerServices,
     type_id: str,
     subject: Subject,
     holder_jwk: Any,
@@ -139,7 +139,7 @@ def issue_credential(
 
 
 def _signed_record(
-    context: IssuerContext,
+    context: IssuerServices,
     type_def: CertificateType,
     signer: Signer,
     allocation: StatusAllocation,

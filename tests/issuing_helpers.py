@@ -7,7 +7,7 @@ from typing import Any
 from issuers.adapters.base import Subject
 from issuers.pipeline import CredentialIssued, issue_credential
 from keys.jws import Signer, generate_private_key
-from wallet_api.issuing import issuer_context
+from wallet_api.issuing import issuer_services
 from wallet_api.state import AppState
 
 
@@ -31,7 +31,7 @@ def issue_for(state: AppState, session: Any, type_id: str, holder: Signer, *, pe
     person = person or person_with_record(state, type_id)
     return issue_credential(
         session,
-        context=issuer_context(state, session),
+        context=issuer_services(state, session),
         type_id=type_id,
         subject=Subject(rrn=person.rrn),
         holder_jwk=holder.public_jwk,

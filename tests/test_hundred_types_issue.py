@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session
 
 from issuers.adapters.base import Subject
-from issuers.pipeline import KST, IssuerContext, issue_credential
+from issuers.pipeline import KST, IssuerServices, issue_credential
 from keys.jws import Signer, generate_private_key
 from keys.sealing import Sealer
 from schemas.derived import add_derived_claims
@@ -46,7 +46,7 @@ def issuer() -> Signer:
 @pytest.mark.parametrize("type_id", generated_ids())
 def test_generated_type_issues_and_verifies(generated: TypeRegistry, issuer: Signer, session: Session, type_id: str) -> None:  # noqa: F811
     type_def = generated.get(type_id)
-    context = IssuerContext(
+    context = IssuerServices(
         issuer_id="https://ecert.test",
         signer=issuer,
         registry=generated,

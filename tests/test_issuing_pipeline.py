@@ -15,7 +15,7 @@ from schemas.errors import InvalidInput, NoRecord, UnknownCertificateType
 from schemas.registry import load_registry
 from tests.issuing_helpers import device_signer, issue_for, person_with_record
 from verifiers.sd_jwt_verifier import verify_sd_jwt
-from wallet_api.issuing import issuer_context
+from wallet_api.issuing import issuer_services
 from wallet_api.state import AppState
 
 # every type an agency issues as SD-JWT VC, read from the type files (the customs
@@ -89,7 +89,7 @@ def test_no_record_consumes_nothing(state: AppState) -> None:
         before = _allocated(session)
         with pytest.raises(NoRecord) as caught:
             issue_credential(
-                session, context=issuer_context(state, session), type_id="mobile_driver_licence",
+                session, context=issuer_services(state, session), type_id="mobile_driver_licence",
                 subject=Subject(rrn=without.rrn), holder_jwk=device_signer().public_jwk, now=state.clock.now(),
             )
         assert caught.value.code == "no_record"
@@ -100,7 +100,7 @@ def test_no_record_consumes_nothing(state: AppState) -> None:
 def test_unknown_type_and_bad_holder_key(state: AppState) -> None:
     person = person_with_record(state, "resident_registration_abstract")
     with Session(state.engine) as session:
-        context = issuer_context(state, session)
+        context = issuer_services(state, session)
         with pytest.raises(UnknownCertificateType):
             issue_credential(session, context=context, type_id="nope", subject=Subject(rrn=person.rrn),
                              holder_jwk=device_signer().public_jwk, now=state.clock.now())
@@ -179,7 +179,7 @@ def test_a_refused_spend_writes_nothing_and_gives_the_slot_back(state: AppState,
     with Session(state.engine) as session:
         first = issue_for(state, session, "resident_registration_abstract", holder, person=person)
         with pytest.raises(Refused):
-            issue_credential(session, context=issuer_context(state, session), type_id="resident_registration_abstract",
+            issue_credential(session, context=issuer_services(state, session), type_id="resident_registration_abstract",
                              subject=Subject(rrn=person.rrn), holder_jwk=holder.public_jwk, now=state.clock.now(), spend=refuse)
         assert session.exec(select(func.count()).select_from(IssuedCredential)).one()[0] == 1  # type: ignore[call-overload]
         again = issue_for(state, session, "resident_registration_abstract", holder, person=person)

@@ -78,11 +78,11 @@ def new_offers(state: AppState, count: int) -> list[str]:
     from datetime import timedelta
 
     from issuers.oid4vci.offers import create_offer
-    from wallet_api.issuing import issuer_context
+    from wallet_api.issuing import issuer_services
 
     person = person_with_record(state, TYPE_ID)
     with Session(state.engine, expire_on_commit=False) as session:
-        context = issuer_context(state, session)
+        context = issuer_services(state, session)
         return [
             create_offer(session, context=context, type_ids=[TYPE_ID], subject=Subject(rrn=person.rrn), with_tx_code=False,
                          now=state.clock.now(), ttl=timedelta(minutes=30), created_by="test").pre_authorized_code

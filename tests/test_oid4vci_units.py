@@ -50,7 +50,7 @@ from keys.jws import Signer, generate_private_key, json_compact
 from keys.sealing import SealError
 from schemas.errors import Forbidden, NoRecord, NotFound, UnknownCertificateType
 from tests.issuing_helpers import person_with_record
-from wallet_api.issuing import issuer_context
+from wallet_api.issuing import issuer_services
 from wallet_api.state import AppState
 
 TTL = timedelta(minutes=10)
@@ -67,7 +67,7 @@ def _offer(state: AppState, session: Session, *, tx: bool = False, by_reference:
            type_ids: tuple[str, ...] = (ABSTRACT,)) -> tuple[OfferCreated, Any]:
     person = person_with_record(state, type_ids[0])
     created = create_offer(
-        session, context=issuer_context(state, session), type_ids=type_ids, subject=Subject(rrn=person.rrn),
+        session, context=issuer_services(state, session), type_ids=type_ids, subject=Subject(rrn=person.rrn),
         with_tx_code=tx, now=now or state.clock.now(), ttl=TTL, created_by="test", by_reference=by_reference,
     )
     return created, person
@@ -97,7 +97,7 @@ def test_offer_row_holds_no_secret_in_clear(state: AppState, session: Session) -
     assert row.code_sealed is None and row.reference_hash is None
     assert row.tx_code_hash is not None and created.tx_code not in row.tx_code_hash
     assert person.rrn.encode() not in row.subject_sealed
-    sealer = issuer_context(state, session).sealer
+    sealer = issuer_services(state, session).sealer
     assert open_subject(row, sealer).rrn == person.rrn
     # the sealed subject is bound to its row: copied into another offer it does not open
     other, _ = _offer(state, session)
@@ -113,7 +113,7 @@ def test_offer_by_reference_is_served_until_redeemed(state: AppState, session: S
     assert created.credential_offer_uri is not None
     assert "credential_offer_uri=" in created.offer_uri and "credential_offer=" not in created.offer_uri
     reference = created.credential_offer_uri.rsplit("/", 1)[1]
-    sealer = issuer_context(state, session).sealer
+    sealer = issuer_services(state, session).sealer
     now = state.clock.now()
     served = offer_by_reference(session, reference=reference, issuer_id=AUD, sealer=sealer, now=now)
     assert served == created.credential_offer
@@ -125,7 +125,7 @@ def test_offer_by_reference_is_served_until_redeemed(state: AppState, session: S
 
 
 def test_offer_refuses_unknown_qr_and_recordless_types(state: AppState, session: Session) -> None:
-    context = issuer_context(state, session)
+    context = issuer_services(state, session)
     person = state.population.people()[0]  # type: ignore[attr-defined]
     kwargs: dict[str, Any] = dict(subject=Subject(rrn=person.rrn), with_tx_code=False, now=state.clock.now(), ttl=TTL, created_by="t")
     with pytest.raises(UnknownCertificateType):
@@ -245,7 +245,7 @@ def test_concurrent_fetches_of_one_configuration_issue_once(state: AppState) -> 
     def fetch(nonce: str) -> None:
         proof = _sign({"typ": PROOF_TYP, "jwk": holder.public_jwk}, _claims(nonce=nonce), holder)
         with Session(state.engine, expire_on_commit=False) as session:
-            context = issuer_context(state, session)
+            context = issuer_services(state, session)
             barrier.wait()
             try:
                 issue_requested_credential(

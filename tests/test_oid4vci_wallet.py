@@ -31,7 +31,7 @@ from issuers.models import IssuedCredential  # noqa: E402
 from issuers.oid4vci.offers import create_offer  # noqa: E402
 from issuers.operators import add_operator  # noqa: E402
 from tests.issuing_helpers import person_with_record  # noqa: E402
-from wallet_api.issuing import issuer_context  # noqa: E402
+from wallet_api.issuing import issuer_services  # noqa: E402
 
 ISSUER = "https://ecert.test"
 PRE_AUTH = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
@@ -366,7 +366,7 @@ def test_expired_offer(client: TestClient) -> None:
     state = client.app.state.ecert  # type: ignore[attr-defined]
     with Session(state.engine, expire_on_commit=False) as session:
         created = create_offer(
-            session, context=issuer_context(state, session), type_ids=[ABSTRACT],
+            session, context=issuer_services(state, session), type_ids=[ABSTRACT],
             subject=Subject(rrn=person_with_record(state, ABSTRACT).rrn), with_tx_code=False,
             now=state.clock.now() - timedelta(hours=1), ttl=timedelta(minutes=10), created_by="test",
         )

@@ -54,14 +54,14 @@ def offer(
 ) -> None:
     """Create an OpenID4VCI credential offer (pre-authorized code) for a person."""
     from wallet_api.audit_log import record_offer
-    from wallet_api.issuing import issuer_context
+    from wallet_api.issuing import issuer_services
 
     state = _state()
     try:
         with Session(state.engine, expire_on_commit=False) as session:
             created = create_offer(
                 session,
-                context=issuer_context(state, session),
+                context=issuer_services(state, session),
                 type_ids=type,
                 subject=subject_for_person(state.population, person),
                 with_tx_code=tx_code,

@@ -47,7 +47,7 @@ def scan(
     from wallet_api.cli_location import cli_state
     from wallet_api.qr.desk import verify_scanned
     from wallet_api.qr.images import qr_text_from_image
-    from wallet_api.qr.services import customs_context, qr_services
+    from wallet_api.qr.services import customs_services, qr_services
 
     state = cli_state()
     settings = state.settings
@@ -60,7 +60,7 @@ def scan(
             answer = verify_scanned(
                 None if offline else session,
                 text=text, requested_profile=profile, profiles=state.qr_profiles, services=qr_services(state, session),
-                customs=customs_context(state, session, signing=False), party=None, now=state.clock.epoch(),
+                customs=customs_services(state, session, signing=False), party=None, now=state.clock.epoch(),
                 consume=False,
             )
     except WalletError as exc:
@@ -77,7 +77,7 @@ def _scan_with_trust_file(image: Path, trust: Path, profile: str | None) -> dict
     import time
     from decimal import Decimal
 
-    from issuers.customs.declarations import CustomsContext
+    from issuers.customs.declarations import CustomsServices
     from issuers.customs.rates import DEFAULT_RATES_FILE, cached_rate_table
     from issuers.customs.rules import DEFAULT_RULES_FILE, cached_rule_book
     from keys.sealing import Sealer
@@ -90,7 +90,7 @@ def _scan_with_trust_file(image: Path, trust: Path, profile: str | None) -> dict
     settings = Settings.from_environment()
     now = int(time.time())
     services = offline_services(load_trust_file(trust.read_text(encoding="utf-8")), now=now)
-    customs = CustomsContext(
+    customs = CustomsServices(
         # the desk only assesses: nothing is sealed or opened, so no storage key is needed
         signer=None, sealer=Sealer(secrets.token_bytes(32)),
         rule_book=cached_rule_book(settings.customs_rules_file or DEFAULT_RULES_FILE),

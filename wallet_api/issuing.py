@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import Depends
 from sqlmodel import Session
 
-from issuers.pipeline import IssuerContext
+from issuers.pipeline import IssuerServices
 from wallet_api.deps import SessionDep, StateDep
 from wallet_api.state import AppState
 
 
-def issuer_context(state: AppState, session: Session) -> IssuerContext:
-    return IssuerContext(
+def issuer_services(state: AppState, session: Session) -> IssuerServices:
+    return IssuerServices(
         issuer_id=state.settings.issuer_id,
         signer=state.signers.active_signer(session),
         registry=state.registry,
@@ -24,8 +24,8 @@ def issuer_context(state: AppState, session: Session) -> IssuerContext:
     )
 
 
-def get_issuer_context(state: StateDep, session: SessionDep) -> IssuerContext:
-    return issuer_context(state, session)
+def get_issuer_services(state: StateDep, session: SessionDep) -> IssuerServices:
+    return issuer_services(state, session)
 
 
-IssuerContextDep = Annotated[IssuerContext, Depends(get_issuer_context)]
+IssuerServicesDep = Annotated[IssuerServices, Depends(get_issuer_services)]

@@ -37,7 +37,7 @@ VERSION_TABLE = "issuers_customs_declaration_version"
 
 
 @dataclass(frozen=True)
-class CustomsContext:
+class CustomsServices:
     #: None where nothing is signed (the desk only assesses): saves reading the active key
     signer: Signer | None
     sealer: Sealer
@@ -56,7 +56,7 @@ class DeclarationVersionView:
     claims: dict[str, Any]
     issuer_part: bytes
 
-    def public(self, context: CustomsContext) -> dict[str, Any]:
+    def public(self, context: CustomsServices) -> dict[str, Any]:
         return {
             "id": self.declaration.id,
             "declaration_number": self.declaration.declaration_number,
@@ -69,7 +69,7 @@ class DeclarationVersionView:
         }
 
 
-def assess_claims(claims: dict[str, Any], context: CustomsContext):  # type: ignore[no-untyped-def]
+def assess_claims(claims: dict[str, Any], context: CustomsServices):  # type: ignore[no-untyped-def]
     return assess(claims, rule_book=context.rule_book, rates=context.rates, duty_rate=context.duty_rate)
 
 
@@ -81,7 +81,7 @@ def _new_number(now: datetime) -> str:
     return f"KCS-{now.astimezone(KST):%Y%m%d}-{secrets.randbelow(10**8):08d}"
 
 
-def _check_dates(form: DeclarationForm, context: CustomsContext, now: datetime) -> None:
+def _check_dates(form: DeclarationForm, context: CustomsServices, now: datetime) -> None:
     today = now.astimezone(KST).date()
     if form.arrival_date < today:
         raise InvalidInput("the arrival date has passed")
@@ -97,7 +97,7 @@ def _expiry(arrival: date) -> datetime:
 
 def _new_version(
     session: Session, *, declaration: CustomsDeclaration, number: int, form: DeclarationForm,
-    device_jwk: dict[str, Any], context: CustomsContext, now: datetime,
+    device_jwk: dict[str, Any], context: CustomsServices, now: datetime,
 ) -> CustomsDeclarationVersion:
     rules = context.rule_book.in_force(form.arrival_date)
     claims = qr_claims(form, rules)
@@ -125,7 +125,7 @@ def _new_version(
 
 
 def submit_declaration(
-    session: Session, *, holder_ref: str, form: DeclarationForm, device_jwk: dict[str, Any], context: CustomsContext, now: datetime
+    session: Session, *, holder_ref: str, form: DeclarationForm, device_jwk: dict[str, Any], context: CustomsServices, now: datetime
 ) -> DeclarationVersionView:
     _check_dates(form, context, now)
     declaration = CustomsDeclaration(
@@ -141,7 +141,7 @@ def submit_declaration(
 
 def amend_declaration(
     session: Session, *, declaration: CustomsDeclaration, form: DeclarationForm, device_jwk: dict[str, Any],
-    context: CustomsContext, now: datetime,
+    context: CustomsServices, now: datetime,
 ) -> DeclarationVersionView:
     if declaration.cleared_at is not None:
         raise DeclarationCleared("the declaration was already accepted at the gate")

@@ -25,7 +25,7 @@ from issuers.oid4vci.nonces import consume_nonce
 from issuers.oid4vci.offers import OID4VCI_DELIVERY, open_sealed_subject
 from issuers.oid4vci.proofs import verify_proof_jwt
 from issuers.oid4vci.tokens import AccessGrant
-from issuers.pipeline import CredentialIssued, IssuerContext, issue_credential
+from issuers.pipeline import CredentialIssued, IssuerServices, issue_credential
 from keys.json_document import read_json
 from schemas.errors import NoRecord, UnknownCertificateType
 
@@ -78,7 +78,7 @@ def parse_credential_request(raw: bytes) -> CredentialRequest:
     return CredentialRequest(credential_configuration_id=configuration_id, proof_jwt=jwts[0])
 
 
-def _check_configuration(context: IssuerContext, grant: AccessGrant, configuration_id: str) -> None:
+def _check_configuration(context: IssuerServices, grant: AccessGrant, configuration_id: str) -> None:
     try:
         type_def = context.registry.get(configuration_id)
     except UnknownCertificateType:
@@ -102,7 +102,7 @@ def _claim_configuration(session: Session, grant: AccessGrant, configuration_id:
 def issue_requested_credential(
     session: Session,
     *,
-    context: IssuerContext,
+    context: IssuerServices,
     grant: AccessGrant,
     request: CredentialRequest,
     policy: ProofPolicy,

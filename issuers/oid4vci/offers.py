@@ -16,7 +16,7 @@ from sqlmodel import Session
 from issuers.adapters.base import SourceAdapter, Subject
 from issuers.oid4vci.codes import TX_CODE_LENGTH, hash_secret, hash_tx_code, new_secret, new_tx_code
 from issuers.oid4vci.models import Oid4vciOffer, Oid4vciOfferCredential
-from issuers.pipeline import IssuerContext
+from issuers.pipeline import IssuerServices
 from issuers.sources import SyntheticPopulation
 from keys.sealing import Sealer
 from schemas.errors import Forbidden, InvalidInput, NoRecord, NotFound, UnknownCertificateType
@@ -106,7 +106,7 @@ def offer_uri_by_reference(credential_offer_uri: str) -> str:
     return f"{OFFER_SCHEME}?credential_offer_uri={quote(credential_offer_uri, safe='')}"
 
 
-def _checked_types(context: IssuerContext, type_ids: Sequence[str], subject: Subject, agency_id: str | None) -> list[str]:
+def _checked_types(context: IssuerServices, type_ids: Sequence[str], subject: Subject, agency_id: str | None) -> list[str]:
     unique = list(dict.fromkeys(type_ids))
     if not unique or len(unique) > _MAX_TYPES_PER_OFFER:
         raise InvalidInput(f"an offer names between 1 and {_MAX_TYPES_PER_OFFER} certificate types")
@@ -123,7 +123,7 @@ def _checked_types(context: IssuerContext, type_ids: Sequence[str], subject: Sub
 def create_offer(
     session: Session,
     *,
-    context: IssuerContext,
+    context: IssuerServices,
     type_ids: Sequence[str],
     subject: Subject,
     with_tx_code: bool,

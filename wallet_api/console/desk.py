@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from issuers.customs.declarations import CustomsContext
+from issuers.customs.declarations import CustomsServices
 from verifiers.qr.context import QrServices
 from verifiers.qr.profiles import QrProfile
 from wallet_api.console.desk_views import desk_view
@@ -25,7 +25,7 @@ def scan(
     text: str,
     profiles: dict[str, QrProfile],
     services: QrServices,
-    customs: CustomsContext,
+    customs: CustomsServices,
     now: int,
 ) -> dict[str, Any]:
     view = desk_view(desk, profile)

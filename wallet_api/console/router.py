@@ -27,7 +27,7 @@ from wallet_api.deps import ClockDep, RegistryDep, SessionDep, SettingsDep, Stat
 from wallet_api.no_store import PERSONAL_DATA
 from verifiers.qr.profiles import MOBILE_ID_TYPES
 from wallet_api.qr.desk import CUSTOMS_TYPE
-from wallet_api.qr.deps import CustomsContextDep, QrServicesDep
+from wallet_api.qr.deps import CustomsServicesDep, QrServicesDep
 from wallet_api.rate_limits import limit_anonymous
 from wallet_api.settings import Settings
 from wallet_api.state import AppState
@@ -285,7 +285,7 @@ def request_qr(request_id: str, staff: CurrentStaff, session: SessionDep, servic
 @router.post("/api/qr-scans", dependencies=[PERSONAL_DATA])
 def scan_qr(
     body: ScanRequest, staff: WritingStaff, session: SessionDep, state: StateDep, services: QrServicesDep,
-    customs: CustomsContextDep, clock: ClockDep,
+    customs: CustomsServicesDep, clock: ClockDep,
 ) -> dict[str, Any]:
     return desk.scan(
         session, staff=staff, desk=body.desk, profile=body.profile, text=body.text, profiles=state.qr_profiles,

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from issuers.customs.declarations import (
-    CustomsContext,
+    CustomsServices,
     amend_declaration,
     assess_claims,
     current_version,
@@ -29,12 +29,12 @@ from wallet_api.state import AppState
 from wallet_api.wallet.credential_views import owned_credential, stored_claims
 from schemas.errors import DeviceRevoked
 from wallet_api.wallet.models import Device
-from wallet_api.wallet.presentations import WalletContext
+from wallet_api.wallet.presentations import WalletServices
 
 IDENTITY_FIELDS = ("name", "birth_date", "passport_number", "nationality")
 
 
-def complete_form(session: Session, *, holder_id: str, data: DeclarationInput, ctx: WalletContext) -> DeclarationForm:
+def complete_form(session: Session, *, holder_id: str, data: DeclarationInput, ctx: WalletServices) -> DeclarationForm:
     """Typed identity fields win; the missing ones come from the named stored credential."""
     values = data.model_dump(exclude={"identity_from_credential"})
     if data.identity_from_credential is not None:
@@ -57,7 +57,7 @@ def _device(session: Session, device_id: str | None) -> Device:
     return device
 
 
-def _answer(view: Any, context: CustomsContext, device: Device, state: AppState) -> dict[str, Any]:
+def _answer(view: Any, context: CustomsServices, device: Device, state: AppState) -> dict[str, Any]:
     presentation = presenting.start(
         issuer_part=view.issuer_part, family=FAMILY, device_alg=device.alg, now=state.clock.epoch(),
         ttl_s=state.settings.qr_customs_ttl_s,
@@ -67,7 +67,7 @@ def _answer(view: Any, context: CustomsContext, device: Device, state: AppState)
 
 def submit(
     session: Session, *, state: AppState, holder_id: str, device_id: str | None, data: DeclarationInput,
-    context: CustomsContext, ctx: WalletContext,
+    context: CustomsServices, ctx: WalletServices,
 ) -> dict[str, Any]:
     device = _device(session, device_id)
     form = complete_form(session, holder_id=holder_id, data=data, ctx=ctx)
@@ -79,7 +79,7 @@ def submit(
 
 def amend(
     session: Session, *, state: AppState, holder_id: str, device_id: str | None, declaration_id: str,
-    data: DeclarationInput, context: CustomsContext, ctx: WalletContext,
+    data: DeclarationInput, context: CustomsServices, ctx: WalletServices,
 ) -> dict[str, Any]:
     device = _device(session, device_id)
     declaration = owned_declaration(session, holder_ref=holder_id, declaration_id=declaration_id)
@@ -90,12 +90,12 @@ def amend(
     return _answer(view, context, device, state)
 
 
-def read(session: Session, *, holder_id: str, declaration_id: str, context: CustomsContext) -> dict[str, Any]:
+def read(session: Session, *, holder_id: str, declaration_id: str, context: CustomsServices) -> dict[str, Any]:
     declaration = owned_declaration(session, holder_ref=holder_id, declaration_id=declaration_id)
     return current_version(session, declaration, context.sealer).public(context)
 
 
-def read_all(session: Session, *, holder_id: str, context: CustomsContext) -> list[dict[str, Any]]:
+def read_all(session: Session, *, holder_id: str, context: CustomsServices) -> list[dict[str, Any]]:
     return [
         {
             "id": d.id,
@@ -109,7 +109,7 @@ def read_all(session: Session, *, holder_id: str, context: CustomsContext) -> li
 
 
 def present(
-    session: Session, *, state: AppState, holder_id: str, declaration_id: str, context: CustomsContext
+    session: Session, *, state: AppState, holder_id: str, declaration_id: str, context: CustomsServices
 ) -> dict[str, Any]:
     declaration = owned_declaration(session, holder_ref=holder_id, declaration_id=declaration_id)
     view = current_version(session, declaration, context.sealer)
@@ -120,7 +120,7 @@ def present(
 
 
 def preview(
-    session: Session, *, holder_id: str, data: DeclarationInput, context: CustomsContext, ctx: WalletContext
+    session: Session, *, holder_id: str, data: DeclarationInput, context: CustomsServices, ctx: WalletServices
 ) -> dict[str, Any]:
     """What the traveller sees before submitting: the form completed, what exceeds, the duty."""
     form = complete_form(session, holder_id=holder_id, data=data, ctx=ctx)

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from issuers.customs.declarations import CustomsContext, assess_claims, find_by_issuer_part, mark_cleared
+from issuers.customs.declarations import CustomsServices, assess_claims, find_by_issuer_part, mark_cleared
 from verifiers.models import RelyingParty
 from verifiers.qr.context import QrContext, QrServices
 from verifiers.qr.pipeline import QrVerdict, choose_profile, run_qr_profile
@@ -37,7 +37,7 @@ def verify_scanned(
     requested_profile: str | None,
     profiles: dict[str, QrProfile],
     services: QrServices,
-    customs: CustomsContext,
+    customs: CustomsServices,
     party: RelyingParty | None,
     now: int,
     consume: bool = True,
@@ -71,7 +71,7 @@ def verify_with_profile(
     text: Any,
     profile: QrProfile | None,
     services: QrServices,
-    customs: CustomsContext,
+    customs: CustomsServices,
     party: RelyingParty | None,
     now: int,
     consume: bool = True,
@@ -92,7 +92,7 @@ def verify_with_profile(
     return answer
 
 
-def _customs_facts(session: Session | None, verdict: QrVerdict, customs: CustomsContext) -> dict[str, Any]:
+def _customs_facts(session: Session | None, verdict: QrVerdict, customs: CustomsServices) -> dict[str, Any]:
     facts = assess_claims(verdict.claims or {}, customs).public()
     if session is not None and verdict.issuer_part_digest is not None:
         found = find_by_issuer_part(session, digest=verdict.issuer_part_digest)

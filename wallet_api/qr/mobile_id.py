@@ -17,12 +17,12 @@ from wallet_api.state import AppState
 from wallet_api.wallet.credential_views import stored_claims
 from wallet_api.wallet.errors import NotPresentable
 from wallet_api.wallet.models import Device
-from wallet_api.wallet.presentations import WalletContext, presentable_credential
+from wallet_api.wallet.presentations import WalletServices, presentable_credential
 
 
 def start_mobile_id_qr(
     session: Session, *, state: AppState, holder_id: str, device_id: str, credential_id: str, profile_name: str,
-    ctx: WalletContext,
+    ctx: WalletServices,
 ) -> dict[str, Any]:
     profile = get_qr_profile(state.qr_profiles, profile_name)
     if profile.claims is None or not set(profile.types) <= set(MOBILE_ID_TYPES):

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam
 from sqlalchemy.sql import Executable
 from sqlmodel import Session, col, select
 
-from issuers.customs.declarations import CustomsContext, find_by_issuer_part
+from issuers.customs.declarations import CustomsServices, find_by_issuer_part
 from issuers.customs.rates import DEFAULT_RATES_FILE, cached_rate_table
 from issuers.customs.rules import DEFAULT_RULES_FILE, cached_rule_book
 from issuers.status_lists.allocator import status_list_uri_path
@@ -114,9 +114,9 @@ def qr_services(state: AppState, session: Session) -> QrServices:
     )
 
 
-def customs_context(state: AppState, session: Session, *, signing: bool = True) -> CustomsContext:
+def customs_services(state: AppState, session: Session, *, signing: bool = True) -> CustomsServices:
     settings = state.settings
-    return CustomsContext(
+    return CustomsServices(
         signer=state.signers.active_signer(session) if signing else None,
         sealer=state.sealer,
         rule_book=cached_rule_book(settings.customs_rules_file or DEFAULT_RULES_FILE),

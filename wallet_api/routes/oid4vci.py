@@ -34,7 +34,7 @@ from wallet_api.audit_log import record_offer, request_id_of
 from wallet_api.auth_operator import OperatorDep
 from wallet_api.deps import ClockDep, SessionDep, SettingsDep, StateDep
 from wallet_api.expired_rows import ExpiringTable
-from wallet_api.issuing import IssuerContextDep, issuer_context
+from wallet_api.issuing import IssuerServicesDep, issuer_services
 from wallet_api.problems import use_oauth_errors
 from wallet_api.rate_limits import client_address
 from wallet_api.state import AppState
@@ -77,7 +77,7 @@ admin_router = APIRouter(prefix="/v1/admin", tags=["issuer admin"])
 
 
 @metadata_router.get("/.well-known/openid-credential-issuer", **typed(CredentialIssuerMetadata))
-def issuer_metadata(context: IssuerContextDep) -> dict[str, Any]:
+def issuer_metadata(context: IssuerServicesDep) -> dict[str, Any]:
     return credential_issuer_metadata(context.registry, issuer_id=context.issuer_id, signing_algs=[context.signer.alg])
 
 
@@ -87,7 +87,7 @@ def oauth_metadata(settings: SettingsDep) -> dict[str, Any]:
 
 
 @metadata_router.get("/oid4vci/offers/{reference}", **typed(CredentialOffer, 404))
-def credential_offer(reference: str, session: SessionDep, context: IssuerContextDep, clock: ClockDep, response: Response) -> dict[str, Any]:
+def credential_offer(reference: str, session: SessionDep, context: IssuerServicesDep, clock: ClockDep, response: Response) -> dict[str, Any]:
     """The offer behind a ``credential_offer_uri`` (it holds the pre-authorized code)."""
     response.headers.update(NO_STORE)
     return offer_by_reference(session, reference=reference, issuer_id=context.issuer_id, sealer=context.sealer, now=clock.now())
@@ -139,7 +139,7 @@ def _credential_unit(state: AppState, access_token: str | None, body: bytes) -> 
         request = parse_credential_request(body)
         issued = issue_requested_credential(
             session,
-            context=issuer_context(state, session),
+            context=issuer_services(state, session),
             grant=grant,
             request=request,
             policy=ProofPolicy(clock_skew_s=settings.clock_skew_s, max_age_s=settings.nonce_ttl_s),
@@ -197,7 +197,7 @@ def create_credential_offer(
     operator: OperatorDep,
     state: StateDep,
     session: SessionDep,
-    context: IssuerContextDep,
+    context: IssuerServicesDep,
     clock: ClockDep,
 ) -> OfferPublic:
     """An operator offers its own agency's certificates to a person (pre-authorized code flow)."""

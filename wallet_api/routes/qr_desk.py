@@ -14,10 +14,10 @@ from verifiers.qr.pipeline import choose_profile
 from verifiers.qr.profiles import QrProfile
 from wallet_api.deps import ClockDep, SessionDep, SettingsDep, StateDep, state_of
 from wallet_api.no_store import PERSONAL_DATA
-from wallet_api.qr.deps import CustomsContextDep, QrServicesDep
+from wallet_api.qr.deps import CustomsServicesDep, QrServicesDep
 from wallet_api.qr.desk import needs_transaction, verify_scanned, verify_with_profile
 from wallet_api.qr.images import qr_text_from_image
-from wallet_api.qr.services import customs_context, qr_services
+from wallet_api.qr.services import customs_services, qr_services
 from wallet_api.rate_limits import limit_verification
 from wallet_api.rp_auth import CurrentRelyingParty
 from wallet_api.state import AppState
@@ -41,7 +41,7 @@ def _verify_text(
 ) -> dict[str, Any]:
     return verify_with_profile(
         session, text=text, profile=profile, services=qr_services(state, session),
-        customs=customs_context(state, session, signing=False), party=party, now=now,
+        customs=customs_services(state, session, signing=False), party=party, now=now,
     )
 
 
@@ -66,7 +66,7 @@ async def verify(body: QrVerifyRequest, party: CurrentRelyingParty, request: Req
 def verify_image(
     image: Annotated[UploadFile, File(description="a photo or webcam snapshot of the QR")],
     party: CurrentRelyingParty, session: SessionDep, state: StateDep, services: QrServicesDep,
-    customs: CustomsContextDep, settings: SettingsDep, clock: ClockDep,
+    customs: CustomsServicesDep, settings: SettingsDep, clock: ClockDep,
     profile: Annotated[str | None, Form(max_length=32)] = None,
 ) -> dict[str, Any]:
     # sync route (the session is sync); read one byte past the bound to know it was exceeded

@@ -13,7 +13,7 @@ from wallet_api.no_store import PERSONAL_DATA
 from wallet_api.qr import presenting
 from wallet_api.qr.deps import QrServicesDep
 from wallet_api.qr.mobile_id import start_mobile_id_qr
-from wallet_api.wallet.deps import WalletContextDep
+from wallet_api.wallet.deps import WalletServicesDep
 from wallet_api.api_models.base import typed
 from wallet_api.api_models.qr import FinishedQr, MobileIdQr
 
@@ -36,7 +36,7 @@ class FinishRequest(BaseModel):
 @router.post("/credentials/{credential_id}/qr", **typed(MobileIdQr, 404, 409))
 def mobile_id_qr(
     credential_id: str, body: MobileIdQrRequest, holder: CurrentHolder, session: SessionDep, state: StateDep,
-    ctx: WalletContextDep,
+    ctx: WalletServicesDep,
 ) -> dict[str, Any]:
     """A mobile-ID presentation for one desk profile; sign ``signing_input`` with the device key."""
     return start_mobile_id_qr(

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from wallet_api.deps import ClockDep, RegistryDep, SessionDep, SettingsDep
 from wallet_api.holder_auth import CurrentHolder, OwnedCredential
-from wallet_api.issuing import IssuerContextDep
+from wallet_api.issuing import IssuerServicesDep
 from wallet_api.no_store import PERSONAL_DATA
 from wallet_api.wallet.credential_store import issue_into_wallet, store_credential
 from wallet_api.wallet.credential_views import credential_detail, delete_credential, list_credentials, summary
@@ -37,7 +37,7 @@ def obtain(
     body: IssueRequest,
     holder: CurrentHolder,
     session: SessionDep,
-    context: IssuerContextDep,
+    context: IssuerServicesDep,
     services: VerifierServicesDep,
     reader: StatusReaderDep,
     registry: RegistryDep,

@@ -15,7 +15,7 @@ from wallet_api.no_store import PERSONAL_DATA
 from wallet_api.rate_limits import limit_anonymous
 from wallet_api.wallet.consent_submission import submit
 from wallet_api.deps import SealerDep, VerifierServicesDep
-from wallet_api.wallet.deps import FetcherDep, ShareLinkPolicyDep, WalletContextDep
+from wallet_api.wallet.deps import FetcherDep, ShareLinkPolicyDep, WalletServicesDep
 from wallet_api.wallet.errors import ViewingCodeInUrl
 from wallet_api.wallet.models import SubmissionPublic
 from wallet_api.wallet.presentations import prepare, resolve
@@ -59,13 +59,13 @@ class ShareLinkRequest(BaseModel):
 
 @router.post("/v1/wallet/presentations/resolve", **typed(ResolvedRequest, 400))
 def resolve_request(
-    body: ResolveRequest, holder: CurrentHolder, session: SessionDep, fetcher: FetcherDep, ctx: WalletContextDep
+    body: ResolveRequest, holder: CurrentHolder, session: SessionDep, fetcher: FetcherDep, ctx: WalletServicesDep
 ) -> dict[str, Any]:
     return resolve(session, holder_id=holder.holder_id, uri=body.uri, fetcher=fetcher, ctx=ctx)
 
 
 @router.post("/v1/wallet/presentations/{consent_id}/prepare", **typed(PreparedPresentation, 400, 404, 409))
-def prepare_presentation(body: PrepareRequest, consent: OwnedConsent, session: SessionDep, ctx: WalletContextDep) -> dict[str, Any]:
+def prepare_presentation(body: PrepareRequest, consent: OwnedConsent, session: SessionDep, ctx: WalletServicesDep) -> dict[str, Any]:
     return prepare(session, consent=consent, credential_ids=body.credential_ids, device_id=body.device_id, ctx=ctx)
 
 
@@ -75,7 +75,7 @@ def submit_presentation(
     consent: OwnedConsent,
     session: SessionDep,
     fetcher: FetcherDep,
-    ctx: WalletContextDep,
+    ctx: WalletServicesDep,
     policy: ShareLinkPolicyDep,
 ) -> dict[str, Any]:
     return submit(session, consent=consent, body=body.model_dump(exclude_none=True), fetcher=fetcher, ctx=ctx, policy=policy)
@@ -83,7 +83,7 @@ def submit_presentation(
 
 @router.post("/v1/wallet/share-links", status_code=status.HTTP_201_CREATED, **typed(PreparedPresentation, 400, 404, 409))
 def new_share_link(
-    body: ShareLinkRequest, holder: CurrentHolder, session: SessionDep, ctx: WalletContextDep, policy: ShareLinkPolicyDep
+    body: ShareLinkRequest, holder: CurrentHolder, session: SessionDep, ctx: WalletServicesDep, policy: ShareLinkPolicyDep
 ) -> dict[str, Any]:
     return create_share_link(session, holder_id=holder.holder_id, body=body.model_dump(), ctx=ctx, policy=policy)
 

@@ -9,12 +9,12 @@ from sqlmodel import Session
 from schemas.errors import InvalidInput
 from wallet_api.wallet.fetching import Fetcher
 from wallet_api.wallet.models import Consent
-from wallet_api.wallet.presentations import KIND_OPENID4VP, KIND_SHARE_LINK, WalletContext, signed_items, submit_openid4vp
+from wallet_api.wallet.presentations import KIND_OPENID4VP, KIND_SHARE_LINK, WalletServices, signed_items, submit_openid4vp
 from wallet_api.wallet.share_links import ShareLinkPolicy, complete_share_link
 
 
 def submit(
-    session: Session, *, consent: Consent, body: Any, fetcher: Fetcher, ctx: WalletContext, policy: ShareLinkPolicy
+    session: Session, *, consent: Consent, body: Any, fetcher: Fetcher, ctx: WalletServices, policy: ShareLinkPolicy
 ) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise InvalidInput("the body is a JSON object")

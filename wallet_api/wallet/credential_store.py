@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from issuers.adapters.base import Subject
 from issuers.models import IssuedCredential
-from issuers.pipeline import IssuerContext, issue_credential
+from issuers.pipeline import IssuerServices, issue_credential
 from keys.errors import KeyLayerError
 from keys.jwk import thumbprint
 from keys.jws import parse_compact
@@ -187,7 +187,7 @@ def issue_into_wallet(
     holder_id: str,
     type_id: Any,
     device_id: Any,
-    context: IssuerContext,
+    context: IssuerServices,
     services: VerifierServices,
     now: datetime,
 ) -> StoredCredential:

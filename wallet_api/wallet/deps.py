@@ -11,14 +11,14 @@ from wallet_api.deps import StateDep
 from wallet_api.wallet import wiring
 from wallet_api.wallet.credential_views import StatusReader
 from wallet_api.wallet.fetching import Fetcher
-from wallet_api.wallet.presentations import WalletContext
+from wallet_api.wallet.presentations import WalletServices
 from wallet_api.wallet.share_links import ShareLinkPolicy
 
 # ``async def``: these only read app state, and a sync dependency costs a threadpool hop
 
 
-async def _context(state: StateDep) -> WalletContext:
-    return wiring.wallet_context(state)
+async def _context(state: StateDep) -> WalletServices:
+    return wiring.wallet_services(state)
 
 
 async def _reader(state: StateDep) -> StatusReader:
@@ -33,7 +33,7 @@ async def _policy(state: StateDep) -> ShareLinkPolicy:
     return wiring.share_link_policy(state)
 
 
-WalletContextDep = Annotated[WalletContext, Depends(_context)]
+WalletServicesDep = Annotated[WalletServices, Depends(_context)]
 StatusReaderDep = Annotated[StatusReader, Depends(_reader)]
 FetcherDep = Annotated[Fetcher, Depends(_fetcher)]
 ShareLinkPolicyDep = Annotated[ShareLinkPolicy, Depends(_policy)]

@@ -56,7 +56,7 @@ _CONSENTS = Consent.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
-class WalletContext:
+class WalletServices:
     """What the presentation functions need besides the session, bundled per request."""
 
     registry: TypeRegistry
@@ -76,14 +76,14 @@ class WalletContext:
 # --- resolve ----------------------------------------------------------------------------
 
 
-def _authorise(relying_party: Any, query: DcqlQuery, ctx: WalletContext) -> None:
+def _authorise(relying_party: Any, query: DcqlQuery, ctx: WalletServices) -> None:
     types = ctx.type_for_vct()
     for credential in query.credentials:
         type_id = next((types[v] for v in credential.vct_values if v in types), None)
         authorise_claims(relying_party, type_id=type_id, paths=asked_paths(credential, ctx.registry, type_id))
 
 
-def resolve(session: Session, *, holder_id: str, uri: Any, fetcher: Fetcher, ctx: WalletContext) -> dict[str, Any]:
+def resolve(session: Session, *, holder_id: str, uri: Any, fetcher: Fetcher, ctx: WalletServices) -> dict[str, Any]:
     # end any open read transaction: on SQLite a stale snapshot cannot write after the
     # in-process verifier has written
     session.commit()
@@ -159,7 +159,7 @@ def _usable_consent(consent: Consent, now: datetime, *, status: str) -> None:
         raise Replayed(f"this consent is {consent.status}")
 
 
-def presentable_credential(session: Session, *, holder_id: str, credential_id: Any, device_id: str, ctx: WalletContext) -> StoredCredential:
+def presentable_credential(session: Session, *, holder_id: str, credential_id: Any, device_id: str, ctx: WalletServices) -> StoredCredential:
     if not isinstance(credential_id, str):
         raise InvalidInput("credential ids are strings")
     row = owned_credential(session, holder_id=holder_id, credential_id=credential_id)
@@ -180,7 +180,7 @@ def signing_input(header: dict[str, Any], payload: dict[str, Any]) -> str:
 
 
 def prepared_item(
-    row: StoredCredential, *, query_id: str, paths: list[ClaimPath], nonce: str, aud: str, ctx: WalletContext
+    row: StoredCredential, *, query_id: str, paths: list[ClaimPath], nonce: str, aud: str, ctx: WalletServices
 ) -> dict[str, Any]:
     credential = open_text(ctx.sealer, row.sealed_credential, table="wallet_stored_credential", row_id=row.id, field="credential")
     presentation = select_disclosures(credential, paths)
@@ -197,7 +197,7 @@ def prepared_item(
     }
 
 
-def public_item(item: dict[str, Any], row: StoredCredential, paths: list[ClaimPath], ctx: WalletContext) -> dict[str, Any]:
+def public_item(item: dict[str, Any], row: StoredCredential, paths: list[ClaimPath], ctx: WalletServices) -> dict[str, Any]:
     """The item for the app, with what will leave: the chosen claims and the always-disclosed ones."""
     always: list[ClaimPath] = []
     if row.type_id in ctx.registry:
@@ -236,7 +236,7 @@ def _assign(chosen: Any, query: DcqlQuery, rows: dict[str, StoredCredential]) ->
 
 
 def prepare(
-    session: Session, *, consent: Consent, credential_ids: Any, device_id: Any, ctx: WalletContext
+    session: Session, *, consent: Consent, credential_ids: Any, device_id: Any, ctx: WalletServices
 ) -> dict[str, Any]:
     if consent.kind != KIND_OPENID4VP:
         raise NotFound("no such consent")
@@ -267,7 +267,7 @@ def prepare(
 
 
 def store_prepared(
-    session: Session, consent: Consent, *, items: list[dict[str, Any]], device_id: str, public_items: list[dict[str, Any]], ctx: WalletContext
+    session: Session, consent: Consent, *, items: list[dict[str, Any]], device_id: str, public_items: list[dict[str, Any]], ctx: WalletServices
 ) -> dict[str, Any]:
     consent.sealed_prepared = seal_json(
         ctx.sealer, {"device_id": device_id, "items": items}, table=TABLE, row_id=consent.id, field="prepared"
@@ -339,7 +339,7 @@ def _verifier_error(fetched: Any) -> str:
 
 
 def submit_openid4vp(
-    session: Session, *, consent: Consent, items: list[dict[str, Any]], kb_jwts: dict[int, str], fetcher: Fetcher, ctx: WalletContext
+    session: Session, *, consent: Consent, items: list[dict[str, Any]], kb_jwts: dict[int, str], fetcher: Fetcher, ctx: WalletServices
 ) -> dict[str, Any]:
     request = open_json(ctx.sealer, consent.sealed_request, table=TABLE, row_id=consent.id, field="request")
     vp_token: dict[str, list[str]] = {}
@@ -363,7 +363,7 @@ def submit_openid4vp(
     return {"submission_id": submission.id, "outcome": outcome, "redirect_uri": redirect}
 
 
-def _record_openid4vp(session: Session, *, consent: Consent, items: list[dict[str, Any]], outcome: str, ctx: WalletContext) -> Any:
+def _record_openid4vp(session: Session, *, consent: Consent, items: list[dict[str, Any]], outcome: str, ctx: WalletServices) -> Any:
     return record_submission(
         session,
         holder_id=consent.holder_id,
@@ -377,14 +377,14 @@ def _record_openid4vp(session: Session, *, consent: Consent, items: list[dict[st
     )
 
 
-def prepared_items(consent: Consent, ctx: WalletContext) -> tuple[str, list[dict[str, Any]]]:
+def prepared_items(consent: Consent, ctx: WalletServices) -> tuple[str, list[dict[str, Any]]]:
     if consent.sealed_prepared is None:
         raise Replayed("prepare this consent first")
     prepared = open_json(ctx.sealer, consent.sealed_prepared, table=TABLE, row_id=consent.id, field="prepared")
     return prepared["device_id"], prepared["items"]
 
 
-def signed_items(session: Session, *, consent: Consent, body: dict[str, Any], ctx: WalletContext) -> tuple[list[dict[str, Any]], dict[int, str]]:
+def signed_items(session: Session, *, consent: Consent, body: dict[str, Any], ctx: WalletServices) -> tuple[list[dict[str, Any]], dict[int, str]]:
     """The prepared items and their verified KB-JWTs, for a consent still prepared and usable."""
     _usable_consent(consent, ctx.now, status="prepared")
     device_id, items = prepared_items(consent, ctx)

@@ -35,7 +35,7 @@ from wallet_api.wallet.models import Consent, ShareLink
 from wallet_api.wallet.presentations import (
     KIND_SHARE_LINK,
     TABLE,
-    WalletContext,
+    WalletServices,
     prepared_item,
     presentable_credential,
     public_item,
@@ -78,7 +78,7 @@ def _code_hash(sealer: Sealer, link_id: str, code: str) -> str:
 
 
 def create_share_link(
-    session: Session, *, holder_id: str, body: dict[str, Any], ctx: WalletContext, policy: ShareLinkPolicy
+    session: Session, *, holder_id: str, body: dict[str, Any], ctx: WalletServices, policy: ShareLinkPolicy
 ) -> dict[str, Any]:
     """A consent of kind share_link, prepared at once: the app signs and submits it."""
     credential_id, device_id = body.get("credential_id"), body.get("device_id")
@@ -113,7 +113,7 @@ def create_share_link(
 
 
 def complete_share_link(
-    session: Session, *, consent: Consent, items: list[dict[str, Any]], kb_jwts: dict[int, str], ctx: WalletContext, policy: ShareLinkPolicy
+    session: Session, *, consent: Consent, items: list[dict[str, Any]], kb_jwts: dict[int, str], ctx: WalletServices, policy: ShareLinkPolicy
 ) -> dict[str, Any]:
     request = open_json(ctx.sealer, consent.sealed_request, table=TABLE, row_id=consent.id, field="request")
     link_id = request["link_id"]

@@ -10,7 +10,7 @@ from wallet_api.wallet.credential_views import StatusReader
 from wallet_api.wallet.dev_identity_provider import DevIdentityProvider
 from wallet_api.wallet.fetching import Fetcher, InProcessFetcher
 from wallet_api.wallet.identity_providers import IdentityProvider, configured_providers
-from wallet_api.wallet.presentations import WalletContext
+from wallet_api.wallet.presentations import WalletServices
 from wallet_api.wallet.share_links import ShareLinkPolicy
 
 
@@ -35,8 +35,8 @@ def status_reader(state: AppState) -> StatusReader:
     )
 
 
-def wallet_context(state: AppState) -> WalletContext:
-    return WalletContext(
+def wallet_services(state: AppState) -> WalletServices:
+    return WalletServices(
         registry=state.registry,
         sealer=state.sealer,
         reader=status_reader(state),
