@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         finally:
             if maintenance is not None:
                 maintenance.cancel()
+            await state.rate_limiter.aclose()
             state.engine.dispose()
 
     app = FastAPI(

@@ -34,7 +34,8 @@ from fastapi import Request
 from sqlalchemy import BigInteger, Column, Integer, String, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlmodel import create_engine
 from sqlalchemy.sql import Executable
 from sqlmodel import Field, SQLModel
 from starlette.concurrency import run_in_threadpool
@@ -42,7 +43,8 @@ from starlette.concurrency import run_in_threadpool
 from schemas.errors import RateLimited
 from wallet_api.deps import StateDep
 from wallet_api.expired_rows import ExpiredRowSweeper, ExpiringTable
-from wallet_api.unit_of_work import async_autocommit_engine, autocommit_engine
+from wallet_api.db import ENGINE_OPTIONS
+from wallet_api.unit_of_work import autocommit_engine
 
 if TYPE_CHECKING:
     from wallet_api.settings import Settings
@@ -112,6 +114,12 @@ class RateLimitBackend(Protocol):
         """Count one request in each (bucket, client) window, in one round trip; returns the
         counts including it, in the order of ``keys``."""
 
+    async def hit_many_async(self, keys: Sequence[tuple[str, str]], *, window_start: int, window_s: int) -> list[int]:
+        """``hit_many`` awaited on the event loop."""
+
+    async def aclose(self) -> None:
+        """Close the backend's own connections."""
+
 
 def _counts_in_order(keys: Sequence[tuple[str, str]], rows: Any) -> list[int]:
     # RETURNING of a multi-row INSERT has no promised order: match rows back to their keys
@@ -119,16 +127,34 @@ def _counts_in_order(keys: Sequence[tuple[str, str]], rows: Any) -> list[int]:
     return [found[key] for key in keys]
 
 
+#: a count lost in a crash costs nothing, so PostgreSQL need not wait for the WAL flush of each
+#: counter's commit: that flush made the check cost as much as the verification it guards
+_PG_COUNTER_CONNECT_ARGS = {"options": "-c synchronous_commit=off"}
+#: the counters' own pools, per worker: one short statement per request
+_COUNTER_POOL_SIZE = 8
+
+
 class DatabaseRateLimitBackend:
     """Counts in ``rate_limit_window``; sweeps expired windows every so many hits.
 
     Every (bucket, client) pair of a request is one row of a single multi-row
     ``INSERT … ON CONFLICT DO UPDATE … RETURNING``: one round trip however many limits apply.
+    On PostgreSQL the counters have pools of their own (AUTOCOMMIT, ``synchronous_commit``
+    off, see above); the async one serves the routes that run on the event loop.
     """
 
     def __init__(self, engine: Engine, *, sweeper: ExpiredRowSweeper) -> None:
-        self._engine = autocommit_engine(engine)
         self._sweeper = sweeper
+        self._own_pool = engine.dialect.name == "postgresql"
+        if self._own_pool:
+            self._engine = create_engine(
+                engine.url, isolation_level="AUTOCOMMIT", connect_args=_PG_COUNTER_CONNECT_ARGS,
+                pool_size=_COUNTER_POOL_SIZE, max_overflow=_COUNTER_POOL_SIZE, pool_recycle=1800, **ENGINE_OPTIONS,
+            )
+        else:
+            self._engine = autocommit_engine(engine)
+        #: the async pool is bound to the loop that made its connections: one per loop
+        self._async: tuple[asyncio.AbstractEventLoop, AsyncEngine] | None = None
 
     def hit(self, *, bucket: str, client: str, window_start: int, window_s: int) -> int:
         return self.hit_many([(bucket, client)], window_start=window_start, window_s=window_s)[0]
@@ -140,15 +166,37 @@ class DatabaseRateLimitBackend:
             self._sweeper.after_insert(connection, WINDOWS, now=window_start)
         return _counts_in_order(keys, rows)
 
-    async def hit_many_async(
-        self, engine: AsyncEngine, keys: Sequence[tuple[str, str]], *, window_start: int, window_s: int
-    ) -> list[int]:
-        """The same statement, awaited on ``engine`` (an AUTOCOMMIT async pool): no thread hop."""
+    def _async_engine(self) -> AsyncEngine | None:
+        if not self._own_pool or self._engine.dialect.driver != "psycopg":
+            return None
+        loop = asyncio.get_running_loop()
+        if self._async is None or self._async[0] is not loop:
+            if self._async is not None:  # a closed test loop's pool: drop it unawaited
+                self._async[1].sync_engine.dispose(close=False)
+            engine = create_async_engine(
+                self._engine.url, isolation_level="AUTOCOMMIT", connect_args=_PG_COUNTER_CONNECT_ARGS,
+                pool_size=_COUNTER_POOL_SIZE, max_overflow=0, pool_timeout=30, pool_recycle=1800, **ENGINE_OPTIONS,
+            )
+            self._async = (loop, engine)
+        return self._async[1]
+
+    async def hit_many_async(self, keys: Sequence[tuple[str, str]], *, window_start: int, window_s: int) -> list[int]:
+        """The same statement awaited on the loop (no thread hop); SQLite: one threadpool hop."""
+        engine = self._async_engine()
+        if engine is None:
+            return await run_in_threadpool(self.hit_many, keys, window_start=window_start, window_s=window_s)
         async with engine.connect() as connection:
             statement = _hit_statement(connection.dialect.name, len(keys))
             rows = (await connection.execute(statement, _hit_values(keys, window_start, window_s))).all()
-            # the sweep runs on the sync engine's share of hits; on the loop only count
+            # expired windows are swept by the sync path's share of hits and by ecert maintenance
         return _counts_in_order(keys, rows)
+
+    async def aclose(self) -> None:
+        if self._async is not None:
+            await self._async[1].dispose()
+            self._async = None
+        if self._own_pool:
+            self._engine.dispose()
 
 
 def rate_limit_key(storage_key: str) -> bytes:
@@ -225,22 +273,18 @@ class RateLimiter:
         counts = self.backend.hit_many(self._keys(counted), window_start=self._window(now), window_s=self.window_s)
         self._judge(counted, counts, now=now)
 
-    async def check_hits_async(self, hits: Sequence[Hit], *, now: int, engine: AsyncEngine | None) -> None:
+    async def check_hits_async(self, hits: Sequence[Hit], *, now: int) -> None:
         """``check_hits`` from the event loop, for the routes that run on it (``/v1/verify``):
-        an awaited Redis pipeline, or the upsert awaited on ``engine`` (PostgreSQL's async
-        AUTOCOMMIT pool); with neither (SQLite), one threadpool hop."""
+        an awaited Redis pipeline or PostgreSQL upsert; on SQLite one threadpool hop."""
         counted = self._counted(hits)
         if not counted:
             return
-        keys, window_start = self._keys(counted), self._window(now)
-        backend = self.backend
-        if isinstance(backend, RedisRateLimitBackend):
-            counts = await backend.hit_many_async(keys, window_start=window_start, window_s=self.window_s)
-        elif isinstance(backend, DatabaseRateLimitBackend) and engine is not None:
-            counts = await backend.hit_many_async(engine, keys, window_start=window_start, window_s=self.window_s)
-        else:
-            counts = await run_in_threadpool(backend.hit_many, keys, window_start=window_start, window_s=self.window_s)
+        counts = await self.backend.hit_many_async(self._keys(counted), window_start=self._window(now), window_s=self.window_s)
         self._judge(counted, counts, now=now)
+
+    async def aclose(self) -> None:
+        """Close the backend's own connections (the app lifespan's end)."""
+        await self.backend.aclose()
 
     def check(self, *, bucket: str, address: str, now: int, credential: tuple[str, str] | None = None) -> None:
         """The anonymous routes: ``limit`` per address per ``bucket`` and, with ``credential``
@@ -293,6 +337,12 @@ class RedisRateLimitBackend:
             pipe.expire(key, window_s + 1)
         return [int(n) for n in (await pipe.execute())[::2]]
 
+    async def aclose(self) -> None:
+        if self._async is not None:
+            await self._async[1].aclose()
+            self._async = None
+        self._sync.close()
+
 
 def client_address(request: Request) -> str:
     return request.client.host if request.client is not None else "unknown"
@@ -327,7 +377,7 @@ async def limit_verification(state: "AppState", request: Request, bucket: str, *
     hits = [limiter.hit(bucket, client_address(request), "verify"), limiter.hit(f"{bucket}:rp", party, "verify")]
     if not any(hit.limit > 0 for hit in hits):
         return
-    await limiter.check_hits_async(hits, now=state.clock.epoch(), engine=async_autocommit_engine(state))
+    await limiter.check_hits_async(hits, now=state.clock.epoch())
 
 
 def build_rate_limiter(settings: "Settings", engine: Engine, *, sweeper: ExpiredRowSweeper) -> RateLimiter:

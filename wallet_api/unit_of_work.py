@@ -112,13 +112,6 @@ def _async_engines(state: AppState) -> _AsyncEngines | None:
     return found if isinstance(found, _AsyncEngines) else None
 
 
-def async_autocommit_engine(state: AppState) -> AsyncEngine | None:
-    """The AUTOCOMMIT async pool (PostgreSQL), or None (SQLite): for one awaited statement
-    outside a unit, e.g. the rate-limit count of ``/v1/verify``."""
-    engines = _async_engines(state)
-    return engines.autocommit if engines is not None else None
-
-
 def _with_session(engine: Engine, scope: Scope, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     with (autocommit(engine) if scope == "autocommit" else transaction(engine)) as session:
         return call(session, *args, **kwargs)
