@@ -31,8 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from fastapi import Request
-from sqlalchemy import BigInteger, Column, Integer, String, bindparam
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import BigInteger, Column, Integer, String, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel import create_engine
@@ -68,32 +67,22 @@ class RateLimitWindow(SQLModel, table=True):
     expires_at: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
 
 
-_TABLE = RateLimitWindow.__table__  # type: ignore[attr-defined]
 WINDOWS = ExpiringTable.of(RateLimitWindow)
 
 
 def _hit_statement(dialect_name: str, rows: int) -> Executable:
-    """The upsert for ``rows`` windows, built once per (dialect, rows): building costs more
-    than the round trip."""
+    """The upsert for ``rows`` windows, one per (dialect, rows). Written as text: SQLAlchemy
+    cannot cache a multi-row ``insert().values([...])`` and compiled it on every request
+    (~0.5 ms, three times the round trip); the SQL is the same on PostgreSQL and SQLite."""
     found = _HIT.get((dialect_name, rows))
     if found is not None:
         return found
-    insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
-    statement = insert(_TABLE).values(
-        [
-            {
-                "bucket": bindparam(f"bucket{i}"),
-                "client": bindparam(f"client{i}"),
-                "window_start": bindparam("window_start"),
-                "count": 1,
-                "expires_at": bindparam("expires_at"),
-            }
-            for i in range(rows)
-        ]
+    values = ", ".join(f"(:bucket{i}, :client{i}, :window_start, 1, :expires_at)" for i in range(rows))
+    built = text(
+        f"INSERT INTO {TABLE_NAME} (bucket, client, window_start, count, expires_at) VALUES {values} "
+        f"ON CONFLICT (bucket, client, window_start) DO UPDATE SET count = {TABLE_NAME}.count + 1 "
+        "RETURNING bucket, client, count"
     )
-    built = statement.on_conflict_do_update(
-        index_elements=["bucket", "client", "window_start"], set_={"count": _TABLE.c.count + 1}
-    ).returning(_TABLE.c.bucket, _TABLE.c.client, _TABLE.c.count)
     return _HIT.setdefault((dialect_name, rows), built)
 
 
