@@ -1,22 +1,24 @@
-"""Rate limits for anonymous callers, counted in the database so every worker shares them.
+"""Rate limits on guessing and flooding, counted where every worker sees them.
 
-A fixed window per (bucket, client): ``bucket`` names what is limited (``auth_challenge``,
-``oid4vci_nonce``, …), the client is the request's address (behind a reverse proxy, run
-uvicorn with ``--proxy-headers`` and ``--forwarded-allow-ips`` so that this is the caller and
-not the proxy). Each request counts itself with one atomic statement::
+A fixed window of ``WINDOW_S`` per (bucket, subject): ``bucket`` names what is limited
+(``auth_challenge``, ``oid4vci_token``, ``verify``, …), the subject is the request's address
+(behind a reverse proxy, run uvicorn with ``--proxy-headers`` and ``--forwarded-allow-ips``
+so that this is the caller and not the proxy) or a credential the request names (a
+pre-authorized code, a device, a person, a shared link, a party, a relying party). Three
+classes of limit, each a setting:
 
-    INSERT INTO rate_limit_window (bucket, client, window_start, count, expires_at)
-    VALUES (…, 1, …)
-    ON CONFLICT (bucket, client, window_start) DO UPDATE SET count = rate_limit_window.count + 1
-    RETURNING count
+- ``anonymous``: per address on the anonymous routes that write;
+- ``credential``: per credential on the routes where a secret can be guessed (low);
+- ``verify``: per address and per relying party on ``/v1/verify`` and ``/v1/qr/verify``
+  (flood protection only: far above a busy counter or a load test).
 
-(SQLite ≥ 3.35 and PostgreSQL), in its own autocommit statement so a request that fails
-later is still counted. Past the limit the answer is 429 ``rate_limited`` with
-``Retry-After`` (seconds to the next window). The client address is stored as a keyed hash,
-and windows are swept like any other expiring row (``expired_rows``).
-
-The counting lives behind ``RateLimitBackend``: ``DatabaseRateLimitBackend`` is the one there
-is; another store (e.g. Redis ``INCR`` + ``EXPIRE``) is another class with the same ``hit``.
+All the limits of one request are counted together in one round trip: in the database one
+multi-row ``INSERT … ON CONFLICT DO UPDATE SET count = count + 1 RETURNING`` into
+``rate_limit_window`` (SQLite ≥ 3.35 and PostgreSQL, autocommit, so a request that fails
+later is still counted), or with ``ECERT_REDIS_URL`` one Redis pipeline of ``INCR`` +
+``EXPIRE`` per key. Past a limit the answer is 429 ``rate_limited`` with ``Retry-After``
+(seconds to the next window). Subjects are stored as keyed hashes, never in clear; windows
+expire (Redis) or are swept like any other expiring row (``expired_rows``, ``maintenance``).
 """
 
 from __future__ import annotations
