@@ -131,11 +131,8 @@ class _Phone:
 
 def _prepare(config: ServerConfig, holders: int) -> tuple[list[str], str]:
     """(person ids with a licence record, venue api key): done before the server starts."""
-    from wallet_api.wallet.wiring import dev_identity_provider
-
+    # building the state also creates the dev identity provider's key file: not raced by two workers
     with app_state(config.settings()) as state:
-        # the dev identity provider's key file is created here, not raced by two workers
-        dev_identity_provider(state)
         people = people_with_record(state, LICENCE, holders)
         _, api_key = register_party(state, [f"{LICENCE}:{','.join(PROFILE_CLAIMS)}"])
     return [p.person_id for p in people], api_key

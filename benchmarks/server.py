@@ -70,7 +70,7 @@ class ServerConfig:
 
 def new_config(database_url: str | None, workdir: Path) -> ServerConfig:
     data_dir = workdir / "data"
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     return ServerConfig(database_url or f"sqlite:///{data_dir / 'bench.db'}", data_dir, free_port())
 
 

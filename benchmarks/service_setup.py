@@ -14,7 +14,7 @@ from issuers.adapters.base import Subject
 from issuers.pipeline import CredentialIssued, issue_credential
 from keys.jws import Signer
 from wallet_api.bootstrap import build_state
-from wallet_api.issuing import issuer_context, sealer
+from wallet_api.issuing import issuer_context
 from wallet_api.state import AppState
 
 
@@ -29,9 +29,9 @@ def app_state(settings: Any) -> Iterator[AppState]:
 
 def people_with_record(state: AppState, type_id: str, count: int) -> list[Any]:
     type_def = state.registry.get(type_id)
-    adapter = state.extras["adapters"][type_def.adapter]  # type: ignore[index]
+    adapter = state.adapters[type_def.adapter]  # type: ignore[index]
     found = []
-    for person in state.extras["population"].people():  # type: ignore[attr-defined]
+    for person in state.population.people():  # type: ignore[attr-defined]
         if adapter.has_record(type_def, Subject(rrn=person.rrn)):
             found.append(person)
             if len(found) == count:
@@ -59,7 +59,7 @@ def register_party(state: AppState, allow: list[str], profile: str = "bank") -> 
     with Session(state.engine, expire_on_commit=False) as session:
         registered = register_relying_party(
             session, name="bench bank", allowed=parse_allow(allow), purpose="benchmark", profile=profile,
-            registry=state.registry, sealer=sealer(state), now=state.clock.now(),
+            registry=state.registry, sealer=state.sealer, now=state.clock.now(),
         )
     return registered.relying_party.client_id, registered.api_key
 

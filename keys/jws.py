@@ -130,10 +130,6 @@ class VerifiedJWS:
     header: dict[str, Any]
     payload: dict[str, Any]
     key: VerificationKey
-    #: exactly what the signature covered and the signature itself: lets a later step prove
-    #: it holds the same token (and skip verifying it again) by comparing bytes
-    signing_input: bytes = b""
-    signature: bytes = b""
 
 
 def _json_object(raw: bytes, what: str) -> dict[str, Any]:
@@ -212,6 +208,4 @@ def verify_compact(
         header=header,
         payload=verify_signature(parsed, resolved, allow_header_jwk=allow_header_jwk),
         key=resolved,
-        signing_input=parsed.signing_input,
-        signature=parsed.signature,
     )

@@ -87,6 +87,13 @@ class Conflict(WalletError):
     code, status, title = "conflict", 409, "Conflict"
 
 
+class DeviceRevoked(Conflict):
+    """The holder's device was revoked (reported lost): the wallet refuses to use it (409), and
+    a desk refuses a QR its key signed (the verdict's code)."""
+
+    code, title = "device_revoked", "Device revoked"
+
+
 # --- authentication / authorisation -----------------------------------------------------
 class AuthError(WalletError):
     code, status, title = "unauthorized", 401, "Authentication required"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -15,6 +16,10 @@ from wallet_api.db import make_engine, run_migrations
 from wallet_api.tables import import_all_tables
 
 pytest_plugins = ["tests.log_audit"]
+
+# `ecert serve` records where it runs in the user's state directory and other commands read
+# it (wallet_api/cli_location.py): the suite's servers must not touch the developer's record
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="ecert-test-state-")
 
 
 def _test_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:

@@ -17,9 +17,9 @@ def device_signer(alg: str = "ES256") -> Signer:
 
 def person_with_record(state: AppState, type_id: str, *, skip: int = 0) -> Any:
     type_def = state.registry.get(type_id)
-    adapter = state.extras["adapters"][type_def.adapter]  # type: ignore[index]
+    adapter = state.adapters[type_def.adapter]  # type: ignore[index]
     found = 0
-    for person in state.extras["population"].people():  # type: ignore[attr-defined]
+    for person in state.population.people():  # type: ignore[attr-defined]
         if adapter.has_record(type_def, Subject(rrn=person.rrn)):
             if found == skip:
                 return person

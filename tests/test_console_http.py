@@ -19,7 +19,6 @@ from verifiers.presentation_requests import request_uri_of
 from wallet_api.app import create_app
 from wallet_api.clock import FixedClock
 from wallet_api.console.sessions import ConsoleSession
-from wallet_api.verifier_wiring import verifier_services
 from wallet_api.wallet.models import StoredCredential
 
 from tests.test_wallet_flow import ABSTRACT, MobileApp, person_with_types, register_bank
@@ -192,7 +191,7 @@ def test_bank_counter_shows_only_what_was_sent(app_client: TestClient) -> None:
     state = client.app.state.ecert  # type: ignore[attr-defined]
     with Session(state.engine) as session:
         row = session.exec(select(RelyingParty)).first()
-        link = request_uri_of(session, relying_party=row, request_id=request_id, services=verifier_services(state), now=state.clock.epoch())  # type: ignore[arg-type]
+        link = request_uri_of(session, relying_party=row, request_id=request_id, services=state.verifier, now=state.clock.epoch())  # type: ignore[arg-type]
     wallet.present(link, [credential["id"]], phone)
 
     polled = client.get(f"/console/api/presentation-requests/{request_id}").json()
@@ -252,3 +251,43 @@ def test_static_files_are_a_fixed_list(app_client: TestClient) -> None:
     assert client.get("/console/static/console.css").headers["content-type"].startswith("text/css")
     for path in ("/console/static/router.py", "/console/static/..%2Frouter.py", "/console/static/jsQR.LICENSE"):
         assert client.get(path).status_code == 404, path
+
+
+def _lands_on(client: TestClient, api_key: str, client_id: str) -> str:
+    form = {"api_key": api_key, "csrf_token": login_token(client), "client_id": client_id}
+    r = client.post("/console/sign-in", data=form, follow_redirects=False)
+    assert r.status_code == 303
+    return r.headers["location"]
+
+
+def _nav_links(page_html: str) -> list[str]:
+    nav = re.search(r"<nav[^>]*>(.*?)</nav>", page_html, re.S)
+    assert nav, page_html[:500]
+    return re.findall(r'href="(/console/[a-z-]+)"', nav.group(1))
+
+
+@pytest.mark.parametrize(
+    ("allowed", "landing", "shown"),
+    [
+        # a bank: the counter; documents for everyone
+        (ABSTRACT_ONLY, "/console/bank", ["/console/bank", "/console/documents"]),
+        # a customs office: the customs desk, no bank counter whose requests would be refused
+        ({"customs_declaration": ["declaration_number", "name"]}, "/console/customs", ["/console/customs", "/console/documents"]),
+        # a shop: the mobile-ID check (adult check) only
+        ({"mobile_driver_licence": ["age_over_19"]}, "/console/mobile-id", ["/console/mobile-id", "/console/documents"]),
+    ],
+)
+def test_each_party_lands_on_its_page_and_sees_only_its_pages(
+    app_client: TestClient, allowed: dict[str, list[str]], landing: str, shown: list[str]
+) -> None:
+    client = app_client
+    api_key, client_id = register_bank(client, name="Counter", allowed=allowed)
+    assert _lands_on(client, api_key, client_id) == landing
+    assert client.get("/console", follow_redirects=False).headers["location"] == landing
+    page = client.get(landing)
+    assert page.status_code == 200
+    assert _nav_links(page.text) == shown
+    # a page the party may not use sends it to its own
+    for hidden in {"/console/bank", "/console/customs", "/console/mobile-id"} - set(shown):
+        answer = client.get(hidden, follow_redirects=False)
+        assert answer.status_code == 303 and answer.headers["location"] == landing, hidden

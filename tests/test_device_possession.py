@@ -313,7 +313,7 @@ def test_outside_issuers_credential_must_name_the_importer(client: TestClient) -
     from keys.jws import generate_private_key
     from schemas.status_list import STATUS_LIST_JWT_TYP, STATUS_LIST_MEDIA_TYPE, encode_status_list
     from verifiers.trust import StaticKeys, TrustedIssuer, TrustList
-    from wallet_api.verifier_wiring import configure_verifier
+    from wallet_api.verifier_wiring import build_verifier_services
 
     state = client.app.state.ecert  # type: ignore[attr-defined]
     outside = Signer.from_private_key(generate_private_key("ES256"), kid="pid-1")
@@ -323,7 +323,7 @@ def test_outside_issuers_credential_must_name_the_importer(client: TestClient) -
         {"iss": OUTSIDE_ISS, "sub": OUTSIDE_STATUS, "iat": now - 60, "exp": now + 3600, "ttl": 300,
          "status_list": encode_status_list([0, 0, 0, 0])},
     )
-    configure_verifier(
+    state.verifier = build_verifier_services(
         state,
         trust_list=TrustList([TrustedIssuer(OUTSIDE_ISS, StaticKeys({"pid-1": outside.verification_key()}), {OUTSIDE_VCT: ABSTRACT})]),
         fetch_status=lambda uri: (STATUS_LIST_MEDIA_TYPE, status_token),

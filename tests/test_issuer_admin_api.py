@@ -83,3 +83,35 @@ def test_document_number_check(client: TestClient, issued) -> None:  # type: ign
     assert client.get("/v1/documents/0000-0000-0000-0000").status_code == 404
     assert client.get("/v1/documents/12ab").status_code == 422
     assert client.get("/status-lists/unknown").status_code == 404
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+
+
+def test_document_check_page_for_a_browser(client: TestClient, issued) -> None:  # type: ignore[no-untyped-def]
+    credential, mois_key, _ = issued
+    path = f"/v1/documents/{credential.document_number}"
+    page = client.get(path, headers={"Accept": BROWSER_ACCEPT})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert page.headers["cache-control"] == "no-store"
+    for text in ("유효한 증명서입니다", "This certificate is valid", "주민등록표 초본", "행정안전부", credential.document_number):
+        assert text in page.text, text
+    assert "<script" not in page.text
+    # programs still get JSON, whatever else they accept
+    assert client.get(path, headers={"Accept": "application/json, text/html"}).json()["genuine"] is True
+    assert client.get(path).json()["genuine"] is True
+
+    client.post(f"/v1/admin/credentials/{credential.record_id}/revoke", headers={"Authorization": f"Bearer {mois_key}"},
+                json={"reason": "holder_request"})
+    revoked = client.get(path, headers={"Accept": BROWSER_ACCEPT})
+    assert "취소된 증명서입니다" in revoked.text and "This certificate has been revoked" in revoked.text
+
+    missing = client.get("/v1/documents/0000-0000-0000-0000", headers={"Accept": BROWSER_ACCEPT})
+    assert missing.status_code == 404 and "No certificate was issued" in missing.text
+
+
+def test_document_page_escapes_what_it_shows() -> None:
+    from wallet_api.qr.document_page import document_not_found_page
+
+    assert "<b>" not in document_not_found_page("<b>1</b>") and "&lt;b&gt;" in document_not_found_page("<b>1</b>")

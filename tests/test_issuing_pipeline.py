@@ -83,8 +83,8 @@ def test_household_members_are_disclosed_one_by_one(state: AppState) -> None:
 
 def test_no_record_consumes_nothing(state: AppState) -> None:
     type_def = state.registry.get("mobile_driver_licence")
-    adapter = state.extras["adapters"][type_def.adapter]  # type: ignore[index]
-    without = next(p for p in state.extras["population"].people() if not adapter.has_record(type_def, Subject(rrn=p.rrn)))  # type: ignore[attr-defined]
+    adapter = state.adapters[type_def.adapter]  # type: ignore[index]
+    without = next(p for p in state.population.people() if not adapter.has_record(type_def, Subject(rrn=p.rrn)))  # type: ignore[attr-defined]
     with Session(state.engine) as session:
         before = _allocated(session)
         with pytest.raises(NoRecord) as caught:
@@ -159,7 +159,7 @@ def test_a_refused_spend_writes_nothing_and_gives_the_slot_back(state: AppState,
     and the slot the refused issuance held is the next one handed out."""
     holder = device_signer()
     person = person_with_record(state, "resident_registration_abstract")
-    allocator = state.extras["status_allocator"]
+    allocator = state.status_allocator
     released: list[StatusAllocation] = []
     release = allocator.release  # type: ignore[attr-defined]
     monkeypatch.setattr(allocator, "release", lambda slot: (released.append(slot), release(slot)))
@@ -190,6 +190,6 @@ def test_a_refused_spend_writes_nothing_and_gives_the_slot_back(state: AppState,
 def test_the_population_is_built_at_start_up_and_shared(state: AppState) -> None:
     from issuers.sources import built_population
 
-    population = state.extras["population"]
+    population = state.population
     assert population is built_population(state.settings.population_seed, state.settings.population_size)
     assert population._people is not None  # type: ignore[attr-defined]  # no first request pays for the build

@@ -226,12 +226,11 @@ def test_a_rotated_relying_party_key_stops_on_both_workers_within_a_second(live_
 
     from verifiers.relying_parties import register_relying_party
     from wallet_api.administrators import add_administrator
-    from wallet_api.issuing import sealer
 
     state = live_server.state
     with Session(state.engine, expire_on_commit=False) as session:
         registered = register_relying_party(session, name="bank", allowed={TYPE_ID: ["name"]}, purpose="test",
-                                            registry=state.registry, sealer=sealer(state), now=state.clock.now())
+                                            registry=state.registry, sealer=state.sealer, now=state.clock.now())
         admin = add_administrator(session, name="ops", now=state.clock.now())
         session.commit()
     old = {"Authorization": f"Bearer {registered.api_key}"}

@@ -126,7 +126,7 @@ def test_offer_by_reference_is_served_until_redeemed(state: AppState, session: S
 
 def test_offer_refuses_unknown_qr_and_recordless_types(state: AppState, session: Session) -> None:
     context = issuer_context(state, session)
-    person = state.extras["population"].people()[0]  # type: ignore[attr-defined]
+    person = state.population.people()[0]  # type: ignore[attr-defined]
     kwargs: dict[str, Any] = dict(subject=Subject(rrn=person.rrn), with_tx_code=False, now=state.clock.now(), ttl=TTL, created_by="t")
     with pytest.raises(UnknownCertificateType):
         create_offer(session, context=context, type_ids=["no_such_type"], **kwargs)

@@ -72,7 +72,7 @@ def test_rp_cli_list_show_rotate_deactivate(cli: typer.Typer, client: TestClient
     assert shown["name"] == "KB Kookmin Bank" and "api_key_sha256" not in shown  # type: ignore[index]
 
     ticks = Ticks()
-    client.app.state.ecert.extras["relying_party_cache"] = RelyingPartyCache(monotonic=ticks)  # type: ignore[attr-defined]
+    client.app.state.ecert.relying_parties = RelyingPartyCache(monotonic=ticks)  # type: ignore[attr-defined]
     assert _authenticated(client.post("/v1/verify", json=BAD_PRESENTATION, headers={"Authorization": f"Bearer {api_key}"}))
     rotated = run(cli, "rp", "rotate-key", client_id, "--json")
     assert set(rotated) == {"client_id", "api_key"} and rotated["client_id"] == client_id  # type: ignore[index]
@@ -95,7 +95,7 @@ def test_rp_cli_list_show_rotate_deactivate(cli: typer.Typer, client: TestClient
 def test_rotation_reaches_every_worker_within_one_second(client: TestClient, second_worker: TestClient) -> None:
     api_key, client_id = register_bank(client)
     ticks = Ticks()
-    second_worker.app.state.ecert.extras["relying_party_cache"] = RelyingPartyCache(monotonic=ticks)  # type: ignore[attr-defined]
+    second_worker.app.state.ecert.relying_parties = RelyingPartyCache(monotonic=ticks)  # type: ignore[attr-defined]
     old = {"Authorization": f"Bearer {api_key}"}
     assert _authenticated(second_worker.post("/v1/verify", json=BAD_PRESENTATION, headers=old))  # cached there now
 

@@ -39,10 +39,7 @@ from verifiers.models import RelyingParty
 from verifiers.outbound_http import ADDRESS_REFUSED, FAILED, FetchPolicy, OutboundFetcher, parse_allow_entry, same_origin_target
 from verifiers.verifier_identity import request_signer, x5c
 from wallet_api.app import create_app
-from wallet_api.issuing import sealer
-from wallet_api.outbound_wiring import OUTBOUND_FETCHER_KEY
 from wallet_api.settings import Settings
-from wallet_api.verifier_wiring import verifier_services
 from wallet_api.wallet.fetching import Fetched, InProcessFetcher
 
 TOTAL_BIG_BYTES = 64 << 20
@@ -558,7 +555,7 @@ def test_resolve_in_production_reaches_no_loopback_private_or_metadata_address(
 def test_status_lists_and_jwks_are_fetched_under_the_same_rules(production_client: tuple[TestClient, Signer], server: LocalServer) -> None:
     client, _provider = production_client
     state = client.app.state.ecert  # type: ignore[attr-defined]
-    services = verifier_services(state)
+    services = state.verifier
     for uri in (f"http://127.0.0.1:{server.port}/statuslists/1", f"https://localhost:{server.port}/statuslists/1"):
         with pytest.raises(StatusUnavailable):
             services.status_checker.refresh(uri)
@@ -574,7 +571,7 @@ def _remote_bank_request(client: TestClient, server: LocalServer, response_uri: 
     _api_key, client_id = register_bank(client, name=f"Bank {uuid.uuid4().hex[:6]}")
     with Session(state.engine) as session:
         row = session.exec(select(RelyingParty).where(RelyingParty.client_id == client_id)).one()
-    signer = request_signer(client_id=client_id, sealed_private_key=row.sealed_private_key, sealer=sealer(state))
+    signer = request_signer(client_id=client_id, sealed_private_key=row.sealed_private_key, sealer=state.sealer)
     now = state.clock.epoch()
     payload = {
         "client_id": client_id,
@@ -626,7 +623,7 @@ def test_the_wallet_uses_the_apps_one_outbound_fetcher(client: TestClient, tls_s
     """The app's one outbound fetcher is the one the wallet uses (here: trusting a test CA)."""
     server, trusting = tls_server
     state = client.app.state.ecert  # type: ignore[attr-defined]
-    state.extras[OUTBOUND_FETCHER_KEY] = OutboundFetcher(FetchPolicy.for_environment("development", ssl_context=trusting))
+    state.outbound = OutboundFetcher(FetchPolicy.for_environment("development", ssl_context=trusting))
     app = _signed_in(client)
     r = client.post("/v1/wallet/presentations/resolve", json={"uri": _uri(f"https://localhost:{server.port}/garbage")}, headers=app.auth)
     assert r.status_code == 400 and r.json()["code"] == "request_invalid", r.text

@@ -17,7 +17,6 @@ from keys.jws import Signer
 from verifiers.models import PresentationRequest, RelyingParty
 from verifiers.presentation_requests import read_request
 from wallet_api.db import alembic_config, make_engine
-from wallet_api.issuing import sealer
 from wallet_api.state import AppState
 
 from tests.test_verifier_api import (  # noqa: F401 - fixtures
@@ -96,7 +95,7 @@ def test_only_one_of_two_racing_polls_gets_the_result(client: TestClient, bank, 
         party = first.get(RelyingParty, first.get(PresentationRequest, request_id).relying_party_id)  # type: ignore[union-attr]
         assert second.get(PresentationRequest, request_id).sealed_result is not None  # type: ignore[union-attr]
         second.commit()  # its snapshot stays in the identity map (a read transaction may not upgrade on SQLite)
-        seal = sealer(state)
+        seal = state.sealer
         now = state.clock.epoch()
         won = read_request(first, relying_party=party, request_id=request_id, sealer=seal, now=now)  # type: ignore[arg-type]
         lost = read_request(second, relying_party=party, request_id=request_id, sealer=seal, now=now)  # type: ignore[arg-type]
@@ -196,7 +195,6 @@ def test_migration_drops_plain_results_and_keeps_their_outcome(tmp_path: Path) -
 @pytest.mark.parametrize("retention", [1, 3600])
 def test_retention_setting_reaches_the_verifier(settings, retention: int) -> None:  # type: ignore[no-untyped-def]
     from wallet_api.app import create_app
-    from wallet_api.verifier_wiring import verifier_services
-
+    
     with TestClient(create_app(settings.model_copy(update={"presentation_result_retention_s": retention}))) as c:
-        assert verifier_services(c.app.state.ecert).result_retention_s == retention  # type: ignore[attr-defined]
+        assert c.app.state.ecert.verifier.result_retention_s == retention  # type: ignore[attr-defined]

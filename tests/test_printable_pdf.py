@@ -21,6 +21,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
 def test_printable_pdf_of_a_licence(app_client: TestClient, tmp_path: Path) -> None:
     client = app_client
     app, phone = _signed_in(client)
@@ -44,6 +47,10 @@ def test_printable_pdf_of_a_licence(app_client: TestClient, tmp_path: Path) -> N
     number = found[0].text.rsplit("/", 1)[1]
     assert found[0].text == f"https://ecert.test/v1/documents/{number}"
     assert client.get(f"/v1/documents/{number}").status_code == 200
+    # a phone's camera opens the link in a browser: a page in Korean and English, not JSON
+    opened = client.get(found[0].text.removeprefix("https://ecert.test"), headers={"Accept": BROWSER_ACCEPT})
+    assert opened.headers["content-type"].startswith("text/html")
+    assert "유효한 증명서입니다" in opened.text and "This certificate is valid" in opened.text
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "모바일 운전면허증" in text and "문서확인번호" in text and number in text
 

@@ -27,7 +27,6 @@ from tests.test_wallet_flow import MobileApp, app_client, clock  # noqa: F401 - 
 from tests.test_qr_support import deflate_with_dictionary, qr_around_issuer_payload
 from verifiers.relying_parties import register_relying_party
 from wallet_api.clock import FixedClock
-from wallet_api.issuing import sealer
 
 KST = timedelta(hours=9)
 CUSTOMS_CLAIMS = ["name", "birth_date", "passport_number", "nationality", "flight_number", "arrival_date",
@@ -42,7 +41,7 @@ def _party(client: TestClient, name: str, allowed: dict[str, list[str]], profile
     state = client.app.state.ecert  # type: ignore[attr-defined]
     with Session(state.engine) as session:
         return register_relying_party(
-            session, name=name, allowed=allowed, purpose="desk", registry=state.registry, sealer=sealer(state),
+            session, name=name, allowed=allowed, purpose="desk", registry=state.registry, sealer=state.sealer,
             now=state.clock.now(), profile=profile,
         ).api_key
 

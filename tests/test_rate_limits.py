@@ -35,7 +35,6 @@ from wallet_api.app import create_app
 from wallet_api.bootstrap import build_state
 from wallet_api.clock import FixedClock
 from wallet_api.rate_limits import RateLimitWindow, RedisRateLimitBackend, asserted_identity
-from wallet_api.verifier_wiring import sealer
 
 REDIS_URL = "redis://127.0.0.1:6379/5"
 PRE_AUTH = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
@@ -127,7 +126,7 @@ def _party(client: TestClient, name: str) -> dict[str, str]:
     with Session(state.engine, expire_on_commit=False) as session:
         registered = register_relying_party(
             session, name=name, allowed={"resident_registration_abstract": ["name"]}, purpose="account opening",
-            registry=state.registry, sealer=sealer(state), now=state.clock.now(),
+            registry=state.registry, sealer=state.sealer, now=state.clock.now(),
         )
     return {"Authorization": f"Bearer {registered.api_key}"}
 
@@ -211,7 +210,7 @@ def test_two_workers_share_the_limit(engine: Engine, database_url: str, tmp_path
         with Session(state.engine, expire_on_commit=False) as session:
             registered = register_relying_party(
                 session, name="한빛은행", allowed={"resident_registration_abstract": ["name"]}, purpose="account opening",
-                registry=state.registry, sealer=sealer(state), now=state.clock.now(),
+                registry=state.registry, sealer=state.sealer, now=state.clock.now(),
             )
         bank = {"Authorization": f"Bearer {registered.api_key}"}
         with running_server(config, workers=2, extra_env=extra):

@@ -1,4 +1,6 @@
-"""The 16 shipped certificate types and the registry API others code against."""
+"""The shipped certificate types and the registry API others code against.
+
+Adding a type is adding a file: nothing here counts the types."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import pytest
 
 from schemas.claim_check import check_claims
 from schemas.errors import UnknownCertificateType
+from issuers.adapters import ADAPTER_CLASSES
 from schemas.registry import CertificateType, TypeRegistry, default_types_dir, load_registry
 
 EXPECTED_ADAPTERS = {
@@ -41,13 +44,13 @@ def all_types() -> list[CertificateType]:
     return load_registry().all()
 
 
-def test_all_sixteen_types_load_with_the_agreed_adapters(registry: TypeRegistry) -> None:
-    assert len(registry) == 16
-    assert {t.id: t.adapter for t in registry} == EXPECTED_ADAPTERS
-
-
-def test_ready_marker_is_present() -> None:
-    assert (default_types_dir() / ".READY").read_text().strip() == "ready"
+def test_every_type_file_loads_with_a_known_adapter(registry: TypeRegistry) -> None:
+    assert len(registry) == len(list(default_types_dir().glob("*.toml")))
+    # customs has no adapter: the traveller fills the declaration in
+    known = {cls.adapter_id for cls in ADAPTER_CLASSES} | {"customs_declaration"}
+    assert {t.id: t.adapter for t in registry if t.adapter not in known} == {}
+    # the types of 2020 keep the adapters agreed with their agencies
+    assert {t.id: t.adapter for t in registry if t.id in EXPECTED_ADAPTERS} == EXPECTED_ADAPTERS
 
 
 @pytest.mark.parametrize("type_def", all_types(), ids=lambda t: t.id)

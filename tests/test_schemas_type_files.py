@@ -195,6 +195,6 @@ def test_missing_directory(tmp_path: Path) -> None:
 
 def test_other_files_in_the_directory_are_ignored(tmp_path: Path) -> None:
     (tmp_path / "sample_type.toml").write_text(VALID, encoding="utf-8")
-    (tmp_path / ".READY").write_text("ready")
+    (tmp_path / ".hidden").write_text("ready")
     (tmp_path / "notes.md").write_text("# not a type")
     assert len(TypeRegistry.load(tmp_path)) == 1

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import httpx
 
+from schemas.registry import load_registry
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -41,7 +43,7 @@ def test_ecert_serve_zero_configuration(tmp_path: Path) -> None:
         issuer = httpx.get(f"{base}/.well-known/jwt-vc-issuer").json()
         assert issuer["issuer"] == f"http://127.0.0.1:{port}"
         assert len(issuer["jwks"]["keys"]) == 1
-        assert len(httpx.get(f"{base}/v1/types").json()["types"]) == 16
+        assert len(httpx.get(f"{base}/v1/types").json()["types"]) == len(load_registry())
         assert (tmp_path / "data" / "ecert.db").exists()
         passphrase = tmp_path / "data" / "key-passphrase"
         assert oct(passphrase.stat().st_mode & 0o777) == "0o600"
@@ -63,7 +65,7 @@ def test_ecert_serve_zero_configuration(tmp_path: Path) -> None:
 
 
 def test_wallet_purge_expired_command(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ECERT_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ECERT_")} | {"ECERT_DATA_DIR": str(tmp_path / "data")}
     ecert = Path(sys.executable).with_name("ecert")
     done = subprocess.run([str(ecert), "wallet", "purge-expired"], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
     assert done.stdout.startswith("purged 0 ")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -311,8 +310,8 @@ def test_status_list_token_verifies_and_decodes(
     assert decoded.nonzero() == wanted
 
 
-def test_building_a_full_size_list_is_fast(
-    engine: Engine, allocator: StatusListAllocator, signer: Signer, capsys: pytest.CaptureFixture[str]
+def test_a_full_size_list_with_5000_entries_set_round_trips(
+    engine: Engine, allocator: StatusListAllocator, signer: Signer
 ) -> None:
     size, set_count = 1 << 17, 5000
     with Session(engine) as session:
@@ -328,22 +327,11 @@ def test_building_a_full_size_list_is_fast(
         ]
         session.connection().execute(insert(IssuerStatusEntry.__table__), rows)  # type: ignore[attr-defined]
         session.commit()
-        timings: dict[int, list[float]] = {9: [], 6: []}
-        for level, runs in timings.items():
-            for _ in range(5):
-                started = time.perf_counter()
-                token = build_status_list_token(
-                    session, list_id=list_id, signer=signer, uri="https://x/s/big", now=1, ttl_s=60, validity_s=600,
-                    compression_level=level,
-                )
-                runs.append(time.perf_counter() - started)
-                decoded = decode_status_list(verify_compact(token, signer.verification_key()).payload["status_list"])
-                assert decoded.nonzero() == {r["idx"]: r["status"] for r in rows}
-            with capsys.disabled():
-                print(
-                    f"\nbuild_status_list_token 2^17 entries / {set_count} set, zlib level {level}: "
-                    f"best {min(runs) * 1000:.1f} ms, median {sorted(runs)[2] * 1000:.1f} ms, "
-                    f"token {len(token)} chars"
-                )
-    assert min(timings[9]) < 1.0
-    assert min(timings[6]) < 0.25
+        # its time is a benchmark's business (python -m benchmarks), not a test's
+        for level in (9, 6):
+            token = build_status_list_token(
+                session, list_id=list_id, signer=signer, uri="https://x/s/big", now=1, ttl_s=60, validity_s=600,
+                compression_level=level,
+            )
+            decoded = decode_status_list(verify_compact(token, signer.verification_key()).payload["status_list"])
+            assert decoded.nonzero() == {r["idx"]: r["status"] for r in rows}

@@ -20,7 +20,6 @@ from keys.jws import Signer, VerificationKey, parse_compact
 from keys.sd_jwt import attach_kb_jwt, kb_jwt_signing_input, select_disclosures
 from verifiers.models import PresentationRequest, UsedNonce
 from verifiers.relying_parties import register_relying_party
-from wallet_api.issuing import sealer
 from wallet_api.state import AppState
 
 from tests.issuing_helpers import device_signer, issue_for
@@ -37,7 +36,7 @@ def state(client: TestClient) -> AppState:
 def register(state: AppState, session: Session, name: str, allowed: dict[str, list[str]]) -> tuple[str, str]:
     registered = register_relying_party(
         session, name=name, allowed=allowed, purpose="account opening", registry=state.registry,
-        sealer=sealer(state), now=state.clock.now(),
+        sealer=state.sealer, now=state.clock.now(),
     )
     return registered.relying_party.client_id, registered.api_key
 
@@ -264,6 +263,46 @@ def test_verify_endpoint_valid_then_replayed(client: TestClient, bank, holder: S
     again = client.post("/v1/verify", json=body, headers=headers).json()
     assert (again["valid"], again["code"], again["claims"]) == (False, "replayed", {})
     assert session.exec(select(func.count()).select_from(UsedNonce)).one() == 1
+
+
+def test_one_verification_parses_once_and_verifies_each_signature_once(  # type: ignore[no-untyped-def]
+    client: TestClient, bank, holder: Signer, credential: Any, state: AppState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The named checks are the only verifier: the presentation is split and its issuer JWT
+    parsed once, the issuer signature and the KB-JWT signature are each verified once."""
+    import keys.jws
+    import verifiers.sd_jwt_verifier as steps
+
+    calls: dict[str, int] = {"split": 0, "parse_compact": 0}
+    signed: list[bytes] = []
+
+    def counted(name: str, real: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return real(*args, **kwargs)
+        return wrapper
+
+    real_verify = keys.jws.VerificationKey.verify
+
+    def verify(key: Any, signing_input: bytes, signature: bytes) -> None:
+        signed.append(signing_input)
+        real_verify(key, signing_input, signature)
+
+    monkeypatch.setattr(steps, "split_sd_jwt", counted("split", steps.split_sd_jwt))
+    monkeypatch.setattr(steps, "parse_compact", counted("parse_compact", steps.parse_compact))
+    monkeypatch.setattr(keys.jws.VerificationKey, "verify", verify)
+    client_id, headers = bank
+    presentation = direct(holder, credential.credential, ["name"], nonce="n-count", aud=client_id, iat=state.clock.epoch())
+    answer = client.post("/v1/verify", json={"presentation": presentation, "nonce": "n-count", "audience": client_id},
+                         headers=headers).json()
+    assert answer["valid"] is True, answer
+    # one split; parse_compact for the issuer JWT and for the KB-JWT
+    assert calls == {"split": 1, "parse_compact": 2}
+    issuer_input = presentation.split("~", 1)[0].rsplit(".", 1)[0].encode()
+    kb_input = presentation.rsplit("~", 1)[1].rsplit(".", 1)[0].encode()
+    # each signature once (the status list token, fetched for the status check, is the other one)
+    assert signed.count(issuer_input) == 1 and signed.count(kb_input) == 1
+    assert len(signed) == len(set(signed))
 
 
 @pytest.mark.parametrize("action, code", [("revoke", "revoked"), ("suspend", "suspended")])

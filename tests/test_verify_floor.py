@@ -16,7 +16,6 @@ from keys.sd_jwt import select_disclosures
 from verifiers.models import UsedNonce
 from verifiers.profiles import PROFILES, CheckStep, Profile
 from verifiers.relying_parties import register_relying_party
-from wallet_api.issuing import sealer
 from wallet_api.state import AppState
 
 from tests.issuing_helpers import device_signer, issue_for
@@ -33,7 +32,7 @@ def state(client: TestClient) -> AppState:
 def _party(state: AppState, session: Session, name: str, profile: str) -> Party:
     registered = register_relying_party(
         session, name=name, allowed={TYPE: ["name", "current_address"]}, purpose="account opening",
-        registry=state.registry, sealer=sealer(state), now=state.clock.now(), profile=profile,
+        registry=state.registry, sealer=state.sealer, now=state.clock.now(), profile=profile,
     )
     return registered.relying_party.client_id, {"Authorization": f"Bearer {registered.api_key}"}
 

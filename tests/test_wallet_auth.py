@@ -105,9 +105,8 @@ def test_nobody_enrols_as_someone_else(client: TestClient) -> None:
     r = client.post("/v1/holders", json={"identity_assertion": _assertion(rogue, iss=dev_iss, person=person, now=now)})
     assert r.json()["code"] == "identity_assertion_invalid"
     # a real provider vouching for a number with another name
-    from wallet_api.wallet.wiring import dev_identity_provider
-
-    dev = dev_identity_provider(state)
+    
+    dev = state.dev_identity_provider
     signer = dev._signer  # noqa: SLF001 - the test plays the provider
     for overrides in ({"name": "김철수" if person.name != "김철수" else "이영희"}, {"rrn": "000101-3000000"}, {"birth_date": "1900-01-01"}):
         r = client.post("/v1/holders", json={"identity_assertion": _assertion(signer, iss=dev_iss, person=person, now=now, **overrides)})

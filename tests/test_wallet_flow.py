@@ -24,7 +24,6 @@ from tests.issuing_helpers import device_signer
 from verifiers.relying_parties import register_relying_party
 from wallet_api.app import create_app
 from wallet_api.clock import FixedClock
-from wallet_api.issuing import sealer
 from wallet_api.wallet.models import StoredCredential
 from wallet_api.wallet.sealing import open_text
 
@@ -136,9 +135,9 @@ def _now(client: TestClient) -> int:
 def person_with_types(client: TestClient, count: int = 3, skip: int = 0) -> tuple[Any, list[str]]:
     """A synthetic person with an abstract and ``count - 1`` other certificates to get."""
     state = client.app.state.ecert  # type: ignore[attr-defined]
-    adapters = state.extras["adapters"]
+    adapters = state.adapters
     found = 0
-    for person in state.extras["population"].people():
+    for person in state.population.people():
         types = [ABSTRACT] + [
             t for t in OTHER_TYPES if adapters[state.registry.get(t).adapter].has_record(state.registry.get(t), Subject(rrn=person.rrn))
         ]
@@ -159,7 +158,7 @@ def register_bank(client: TestClient, *, name: str = "KB Kookmin Bank", allowed:
             allowed=allowed or {ABSTRACT: ["name", "current_address", "resident_registration_number"]},
             purpose="계좌 개설 본인 확인 (account opening)",
             registry=state.registry,
-            sealer=sealer(state),
+            sealer=state.sealer,
             now=state.clock.now(),
         )
     return registered.api_key, registered.relying_party.client_id
@@ -187,7 +186,7 @@ def stored_sd_jwt(client: TestClient, credential_id: str) -> str:
     with Session(state.engine) as session:
         row = session.get(StoredCredential, credential_id)
         assert row is not None
-        return open_text(sealer(state), row.sealed_credential, table="wallet_stored_credential", row_id=row.id, field="credential")
+        return open_text(state.sealer, row.sealed_credential, table="wallet_stored_credential", row_id=row.id, field="credential")
 
 
 def test_mobile_app_journey(app_client: TestClient, clock: FixedClock) -> None:

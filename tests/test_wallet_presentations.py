@@ -11,17 +11,15 @@ from fastapi.testclient import TestClient
 from issuers.pipeline import vct_for
 from verifiers.verifier_identity import create_identity, request_signer, x5c
 from tests.test_wallet_flow import ABSTRACT, MobileApp, app_client, bank_request, clock, person_with_types, register_bank  # noqa: F401 - fixtures
-from wallet_api.issuing import sealer
 from wallet_api.wallet.fetching import Fetched
-from wallet_api.wallet.wiring import EXTERNAL_FETCHER_KEY
 
 
 class RogueVerifier:
     """A verifier on another origin, whose client_id nobody registered."""
 
     def __init__(self, state: Any) -> None:
-        self.identity = create_identity(name="Totally A Bank", sealer=sealer(state), now=state.clock.now())
-        self.signer = request_signer(client_id=self.identity.client_id, sealed_private_key=self.identity.sealed_private_key, sealer=sealer(state))
+        self.identity = create_identity(name="Totally A Bank", sealer=state.sealer, now=state.clock.now())
+        self.signer = request_signer(client_id=self.identity.client_id, sealed_private_key=self.identity.sealed_private_key, sealer=state.sealer)
         self.vct = vct_for(state.settings.issuer_id, ABSTRACT)
         self.now = state.clock.epoch()
         self.posted: list[Mapping[str, str]] = []
@@ -62,7 +60,7 @@ def _signed_in_with_abstract(client: TestClient) -> tuple[MobileApp, str, str]:
 def test_presentation_to_an_unregistered_relying_party_is_refused(client: TestClient) -> None:
     app, _phone, _credential = _signed_in_with_abstract(client)
     rogue = RogueVerifier(client.app.state.ecert)  # type: ignore[attr-defined]
-    client.app.state.ecert.extras[EXTERNAL_FETCHER_KEY] = rogue  # type: ignore[attr-defined]
+    client.app.state.ecert.external_fetcher = rogue  # type: ignore[attr-defined]
     r = client.post("/v1/wallet/presentations/resolve", json={"uri": rogue.uri()}, headers=app.auth)
     assert r.status_code == 403 and r.json()["code"] == "relying_party_unregistered"
     assert rogue.posted == []

@@ -18,7 +18,6 @@ from tests.test_wallet_flow import ABSTRACT, MobileApp, app_client, clock, perso
 from wallet_api.app import create_app
 from wallet_api.clock import FixedClock
 from wallet_api.db import make_engine, run_migrations
-from wallet_api.issuing import sealer
 from wallet_api.wallet.models import StoredCredential
 from wallet_api.wallet.sealing import open_json
 
@@ -86,7 +85,7 @@ def test_database_copy_reveals_no_certificate(settings, tmp_path: Path) -> None:
             for credential_id in ids:
                 row = session.get(StoredCredential, credential_id)
                 assert row is not None
-                secrets |= _claim_strings(open_json(sealer(state), row.sealed_claims, table="wallet_stored_credential", row_id=row.id, field="claims"))
+                secrets |= _claim_strings(open_json(state.sealer, row.sealed_claims, table="wallet_stored_credential", row_id=row.id, field="claims"))
         assert any(len(s) > 10 for s in secrets)  # addresses are in there
         raw = _raw_database(state.engine, sqlite_file)
         assert ABSTRACT.encode() in raw  # we did read the wallet's rows (type ids are kept in clear)

@@ -77,7 +77,7 @@ def verify_presentation(
         raise
 
     payload = ctx.issuer_payload or ctx.unverified_payload or {}
-    if failure is not None or ctx.verified is None:
+    if failure is not None or ctx.disclosed is None or ctx.issuer_payload is None:
         return VerificationResult(
             valid=False,
             code=failure.code if failure else "verification_failed",
@@ -91,19 +91,19 @@ def verify_presentation(
             status=ctx.status,
             checks=tuple(outcomes),
         )
-    verified = ctx.verified
-    claims = {k: v for k, v in verified.claims.items() if k not in REGISTERED_CLAIMS}
+    disclosed, signed = ctx.disclosed, ctx.issuer_payload
+    claims = {k: v for k, v in disclosed.claims.items() if k not in REGISTERED_CLAIMS}
     return VerificationResult(
         valid=True,
         code=None,
         detail=None,
-        issuer=verified.issuer_payload["iss"],
-        vct=verified.issuer_payload["vct"],
+        issuer=signed["iss"],
+        vct=signed["vct"],
         type_id=ctx.type_id,
         claims=claims,
         labels=labels_for(registry, ctx.type_id, claims),
-        validity=_validity(verified.issuer_payload),
+        validity=_validity(signed),
         status=ctx.status,
         checks=tuple(outcomes),
-        disclosed_paths=verified.disclosed_paths,
+        disclosed_paths=disclosed.paths,
     )

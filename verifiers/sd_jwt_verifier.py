@@ -1,19 +1,24 @@
-"""Verify an SD-JWT presentation (RFC 9901 §7): issuer signature, disclosures, key binding.
+"""Verify an SD-JWT presentation (RFC 9901 §7) in steps: parse, header, signature,
+disclosures, key binding.
 
-Not checked here: exp/nbf, status and issuer trust; other checks in the pipeline read them
-from ``VerifiedSdJwt.issuer_payload``. Everything else fails closed with a
-``schemas.errors.VerificationError`` subclass, whatever the input.
+The verifier's named checks (``verifiers.checks``) call each step once, in profile order, and
+keep what it established in the ``VerificationContext``; ``verify_sd_jwt`` is the same steps
+composed, for a caller outside the service that verifies one presentation with a key or a
+key resolver. Not checked here: exp/nbf, status and issuer trust (other checks read them from
+the issuer payload). Every step fails closed with a ``schemas.errors.VerificationError``
+subclass, whatever the input.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from keys.errors import JWKInvalid, JWSError, JWSKeyUnknown, JWSMalformed, KeyLayerError
+from keys.errors import JWKInvalid, JWSAlgorithmRefused, JWSError, JWSKeyUnknown, JWSMalformed, KeyLayerError
 from keys.jwk import alg_for_jwk, public_key_from_jwk
-from keys.jws import UnverifiedJWS, VerificationKey, VerifiedJWS, check_header, parse_compact, verify_signature
+from keys.jws import UnverifiedJWS, VerificationKey, check_header, parse_compact
 from keys.sd_jwt import (
     ARRAY_DIGEST_KEY,
     KB_JWT_TYP,
@@ -23,6 +28,7 @@ from keys.sd_jwt import (
     SD_HASH_KEY,
     ClaimPath,
     Disclosure,
+    SdJwtParts,
     digest_of,
     parse_disclosures,
     split_sd_jwt,
@@ -46,24 +52,118 @@ MAX_DEPTH = 32
 IssuerKeyResolver = Callable[[dict[str, Any], dict[str, Any]], VerificationKey]
 
 
+@contextmanager
+def failing_closed() -> Iterator[None]:
+    """Hostile input ends as a verification verdict (a 4xx), never an unexpected exception."""
+    try:
+        yield
+    except VerificationError:
+        raise
+    except DisclosureMalformed as exc:
+        raise DisclosureInvalid(str(exc)) from None
+    except SdJwtMalformed as exc:
+        raise Malformed(str(exc)) from None
+    except (KeyLayerError, KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        raise Malformed(f"unprocessable SD-JWT ({type(exc).__name__})") from None
+
+
+# --- step 1: parse ----------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
-class VerifiedSdJwt:
-    """A presentation whose issuer signature, disclosures and (if present) KB-JWT verified.
+class ParsedPresentation:
+    """The presentation split at ``~`` and its issuer JWT parsed, nothing verified."""
 
-    ``issuer_payload``: the issuer-signed payload exactly as signed (registered claims
-    ``iss``, ``exp``, ``vct``, ``status``, ``cnf`` ... plus the ``_sd`` digests).
-    ``claims``: the processed claims, disclosed ones only, ``_sd``/``_sd_alg`` removed.
-    ``disclosed_paths``: the claim path of every disclosure presented, with array positions
-    as they are in ``claims``. ``holder_jwk`` is set only when a KB-JWT proved possession.
-    """
+    text: str
+    parts: SdJwtParts
+    issuer_jws: UnverifiedJWS
 
-    issuer_header: dict[str, Any]
-    issuer_payload: dict[str, Any]
+    def unverified_payload(self) -> dict[str, Any]:
+        try:
+            return self.issuer_jws.unverified_claims()
+        except JWSMalformed as exc:
+            raise Malformed(f"issuer-signed JWT: {exc}") from None
+
+    def without_kb(self) -> str:
+        """The slice as received, not a re-join: ``sd_hash`` covers the exact bytes presented."""
+        kb = self.parts.kb_jwt
+        return self.text if kb is None else self.text[: len(self.text) - len(kb)]
+
+
+def parse_presentation(presentation: str) -> ParsedPresentation:
+    with failing_closed():
+        parts = split_sd_jwt(presentation)
+        try:
+            jws = parse_compact(parts.issuer_jwt)
+        except JWSMalformed as exc:
+            raise Malformed(f"issuer-signed JWT: {exc}") from None
+        return ParsedPresentation(presentation, parts, jws)
+
+
+# --- step 2: header ---------------------------------------------------------------------------
+def check_typ(parsed: ParsedPresentation, expected_typ: str = DEFAULT_TYP) -> None:
+    typ = parsed.issuer_jws.unverified_header.get("typ")
+    if typ != expected_typ:
+        raise TypeMismatch(f"issuer-signed JWT typ is {typ!r}, expected {expected_typ!r}")
+
+
+def check_issuer_header(parsed: ParsedPresentation) -> str:
+    """The algorithm the header names, once ``none``, HMAC and keys carried in the header
+    (``jwk``, ``jku``, ``x5u``, ``x5c``) are refused: before any key is looked up."""
+    try:
+        return check_header(parsed.issuer_jws.unverified_header)
+    except JWSMalformed as exc:
+        raise Malformed(f"issuer-signed JWT header: {exc}") from None
+    except JWSError as exc:
+        raise SignatureInvalid(str(exc)) from None
+
+
+def resolve_issuer_key(issuer_key: VerificationKey | IssuerKeyResolver, parsed: ParsedPresentation) -> VerificationKey:
+    if isinstance(issuer_key, VerificationKey):
+        return issuer_key
+    try:
+        return issuer_key(parsed.issuer_jws.unverified_header, parsed.unverified_payload())
+    except JWSKeyUnknown as exc:
+        raise IssuerUntrusted(str(exc)) from None
+    except KeyLayerError as exc:
+        raise SignatureInvalid(f"issuer key: {exc}") from None
+
+
+# --- step 3: signature ------------------------------------------------------------------------
+def verify_issuer_signature(parsed: ParsedPresentation, key: VerificationKey, alg: str) -> dict[str, Any]:
+    """The issuer payload, once ``key`` verified the signature; ``alg`` is what
+    ``check_issuer_header`` returned (the key's own algorithm must be that one)."""
+    jws = parsed.issuer_jws
+    try:
+        if key.alg != alg:
+            raise JWSAlgorithmRefused(f"key {key.kid} allows {key.alg}, token says {alg}")
+        key.verify(jws.signing_input, jws.signature)
+        return jws.unverified_claims()
+    except JWSMalformed as exc:
+        raise Malformed(f"issuer-signed JWT: {exc}") from None
+    except JWSError as exc:
+        raise SignatureInvalid(str(exc)) from None
+
+
+# --- step 4: disclosures ----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Disclosed:
+    """The processed claims (disclosed ones only, ``_sd``/``_sd_alg`` removed) and the claim
+    path of every disclosure presented, array positions as they are in ``claims``."""
+
     claims: dict[str, Any]
-    disclosed_paths: frozenset[ClaimPath]
-    kb_payload: dict[str, Any] | None
-    issuer_key_kid: str | None
-    holder_jwk: dict[str, Any] | None
+    paths: frozenset[ClaimPath]
+
+
+def unblind_disclosures(parsed: ParsedPresentation, issuer_payload: dict[str, Any]) -> Disclosed:
+    """Every disclosure is referenced exactly once by a digest the issuer signed (§7.1)."""
+    with failing_closed():
+        if issuer_payload.get(SD_ALG_KEY, SD_ALG) != SD_ALG:  # absent means sha-256 (§4.1.1)
+            raise DisclosureInvalid(f"unsupported {SD_ALG_KEY}; only {SD_ALG} is accepted")
+        unblinder = _Unblinder(parse_disclosures(parsed.parts.disclosures))
+        claims = unblinder.unblind(issuer_payload, ())
+        claims.pop(SD_ALG_KEY, None)
+        if unblinder.unreferenced():
+            raise DisclosureInvalid("a disclosure is not referenced by the issuer-signed JWT")
+        return Disclosed(claims, frozenset(unblinder.paths))
 
 
 class _Unblinder:
@@ -149,62 +249,13 @@ class _Unblinder:
         return not self._seen.issuperset(self._by_digest)
 
 
-def _issuer_key(
-    issuer_key: VerificationKey | IssuerKeyResolver, parsed: UnverifiedJWS
-) -> VerificationKey:
-    if isinstance(issuer_key, VerificationKey):
-        return issuer_key
-    try:
-        unverified_payload = parsed.unverified_claims()
-    except JWSMalformed as exc:
-        raise Malformed(f"issuer-signed JWT: {exc}") from None
-    try:
-        return issuer_key(parsed.unverified_header, unverified_payload)
-    except JWSKeyUnknown as exc:
-        raise IssuerUntrusted(str(exc)) from None
-    except KeyLayerError as exc:
-        raise SignatureInvalid(f"issuer key: {exc}") from None
+# --- step 5: key binding ---------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class KeyBinding:
+    """A KB-JWT signed by the credential's ``cnf.jwk`` over this exact presentation."""
 
-
-def _already_verified(parsed: UnverifiedJWS, key: VerificationKey, verified: VerifiedJWS) -> bool:
-    """``verified`` is this very token (same signed bytes, same signature) checked with this key."""
-    return (
-        verified.key is key
-        and bool(verified.signing_input)
-        and verified.signing_input == parsed.signing_input
-        and verified.signature == parsed.signature
-    )
-
-
-def _verify_issuer_jwt(
-    issuer_jwt: str,
-    issuer_key: VerificationKey | IssuerKeyResolver,
-    expected_typ: str,
-    verified_issuer_jwt: VerifiedJWS | None = None,
-) -> tuple[dict[str, Any], dict[str, Any], VerificationKey]:
-    try:
-        parsed = parse_compact(issuer_jwt)
-    except JWSMalformed as exc:
-        raise Malformed(f"issuer-signed JWT: {exc}") from None
-    try:
-        # refuse none/HMAC/header-supplied keys before anything reads the token further
-        check_header(parsed.unverified_header)
-    except JWSMalformed as exc:
-        raise Malformed(f"issuer-signed JWT header: {exc}") from None
-    except JWSError as exc:
-        raise SignatureInvalid(str(exc)) from None
-    if parsed.unverified_header.get("typ") != expected_typ:
-        raise TypeMismatch(f"issuer-signed JWT typ must be {expected_typ!r}")
-    key = _issuer_key(issuer_key, parsed)
-    if verified_issuer_jwt is not None and _already_verified(parsed, key, verified_issuer_jwt):
-        return verified_issuer_jwt.header, verified_issuer_jwt.payload, key
-    try:
-        payload = verify_signature(parsed, key)
-    except JWSMalformed as exc:
-        raise Malformed(f"issuer-signed JWT: {exc}") from None
-    except JWSError as exc:
-        raise SignatureInvalid(str(exc)) from None
-    return parsed.unverified_header, payload, key
+    payload: dict[str, Any]
+    holder_jwk: dict[str, Any]
 
 
 def _holder_key(issuer_payload: dict[str, Any]) -> tuple[dict[str, Any], VerificationKey]:
@@ -220,44 +271,65 @@ def _holder_key(issuer_payload: dict[str, Any]) -> tuple[dict[str, Any], Verific
     return jwk, key
 
 
-def _verify_kb_jwt(
-    kb_jwt: str,
-    *,
-    issuer_payload: dict[str, Any],
-    expected_sd_hash: str,
-    expected_nonce: str | None,
-    expected_aud: str | None,
-    now: int,
-    max_kb_age_s: int,
-    leeway_s: int,
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    jwk, key = _holder_key(issuer_payload)
-    try:
-        parsed = parse_compact(kb_jwt)
-    except JWSMalformed as exc:
-        raise Malformed(f"KB-JWT: {exc}") from None
-    if parsed.unverified_header.get("typ") != KB_JWT_TYP:
-        raise TypeMismatch(f"KB-JWT typ must be {KB_JWT_TYP!r}")
-    try:
-        payload = verify_signature(parsed, key)
-    except JWSMalformed as exc:
-        raise Malformed(f"KB-JWT: {exc}") from None
-    except JWSError as exc:
-        raise HolderBindingFailed(f"KB-JWT not signed by the holder key: {exc}") from None
-    if payload.get(SD_HASH_KEY) != expected_sd_hash:
-        raise HolderBindingFailed("KB-JWT sd_hash does not match the presentation")
-    if expected_nonce is not None and payload.get("nonce") != expected_nonce:
-        raise NonceMismatch("KB-JWT nonce does not match")
-    if expected_aud is not None and payload.get("aud") != expected_aud:
-        raise NonceMismatch("KB-JWT aud does not match")
-    iat = payload.get("iat")
-    if not isinstance(iat, int) or isinstance(iat, bool):
-        raise HolderBindingFailed("KB-JWT iat is missing or not an integer")
-    if iat < now - max_kb_age_s:
+def verify_key_binding(parsed: ParsedPresentation, issuer_payload: dict[str, Any]) -> KeyBinding | None:
+    """The KB-JWT, verified (typ, holder signature, ``sd_hash``, an integer ``iat``); None when
+    the presentation carries none. Freshness, nonce and audience are judged by the caller."""
+    kb_jwt = parsed.parts.kb_jwt
+    if kb_jwt is None:
+        return None
+    with failing_closed():
+        jwk, key = _holder_key(issuer_payload)
+        try:
+            kb = parse_compact(kb_jwt)
+        except JWSMalformed as exc:
+            raise Malformed(f"KB-JWT: {exc}") from None
+        header = kb.unverified_header
+        if header.get("typ") != KB_JWT_TYP:
+            raise TypeMismatch(f"KB-JWT typ must be {KB_JWT_TYP!r}")
+        try:
+            alg = check_header(header)
+            if key.alg != alg:
+                raise JWSAlgorithmRefused(f"the holder key allows {key.alg}, the KB-JWT says {alg}")
+            key.verify(kb.signing_input, kb.signature)
+            payload = kb.unverified_claims()
+        except JWSMalformed as exc:
+            raise Malformed(f"KB-JWT: {exc}") from None
+        except JWSError as exc:
+            raise HolderBindingFailed(f"KB-JWT not signed by the holder key: {exc}") from None
+        if payload.get(SD_HASH_KEY) != digest_of(parsed.without_kb()):
+            raise HolderBindingFailed("KB-JWT sd_hash does not match the presentation")
+        iat = payload.get("iat")
+        if not isinstance(iat, int) or isinstance(iat, bool):
+            raise HolderBindingFailed("KB-JWT iat is missing or not an integer")
+        return KeyBinding(payload, jwk)
+
+
+def check_kb_freshness(binding: KeyBinding, *, now: int, max_age_s: int, leeway_s: int) -> None:
+    iat = binding.payload["iat"]
+    if iat < now - max_age_s:
         raise HolderBindingFailed("KB-JWT is too old")
     if iat > now + leeway_s:
         raise HolderBindingFailed("KB-JWT is issued in the future")
-    return payload, jwk
+
+
+# --- the steps composed, for callers outside the service ---------------------------------------
+@dataclass(frozen=True, slots=True)
+class VerifiedSdJwt:
+    """A presentation whose issuer signature, disclosures and (if present) KB-JWT verified.
+
+    ``issuer_payload``: the issuer-signed payload exactly as signed (registered claims
+    ``iss``, ``exp``, ``vct``, ``status``, ``cnf`` ... plus the ``_sd`` digests).
+    ``claims``: the processed claims, disclosed ones only. ``disclosed_paths``: the claim path
+    of every disclosure presented. ``holder_jwk`` is set only when a KB-JWT proved possession.
+    """
+
+    issuer_header: dict[str, Any]
+    issuer_payload: dict[str, Any]
+    claims: dict[str, Any]
+    disclosed_paths: frozenset[ClaimPath]
+    kb_payload: dict[str, Any] | None
+    issuer_key_kid: str | None
+    holder_jwk: dict[str, Any] | None
 
 
 def verify_sd_jwt(
@@ -271,14 +343,8 @@ def verify_sd_jwt(
     now: int,
     max_kb_age_s: int = 300,
     leeway_s: int = 60,
-    verified_issuer_jwt: VerifiedJWS | None = None,
 ) -> VerifiedSdJwt:
     """Verify ``presentation``; ``issuer_key`` is a key or ``resolver(header, unverified_payload)``.
-
-    ``verified_issuer_jwt``: the issuer JWT as a caller already verified it (the pipeline's
-    signature check). Its signature is not checked again only when it covers byte for byte
-    the presentation's issuer JWT, with the very key object passed as ``issuer_key``;
-    anything else is verified as usual, so a mismatched hint costs time, never safety.
 
     A KB-JWT that is present is always verified. When key binding is required the caller
     must say which nonce and audience it expects: a KB-JWT checked against nothing could be
@@ -286,77 +352,28 @@ def verify_sd_jwt(
     """
     if require_key_binding and (expected_nonce is None or expected_aud is None):
         raise ValueError("require_key_binding needs expected_nonce and expected_aud")
-    try:
-        return _verify(
-            presentation,
-            issuer_key=issuer_key,
-            expected_typ=expected_typ,
-            require_key_binding=require_key_binding,
-            expected_nonce=expected_nonce,
-            expected_aud=expected_aud,
-            now=now,
-            max_kb_age_s=max_kb_age_s,
-            leeway_s=leeway_s,
-            verified_issuer_jwt=verified_issuer_jwt,
-        )
-    except VerificationError:
-        raise
-    except DisclosureMalformed as exc:
-        raise DisclosureInvalid(str(exc)) from None
-    except SdJwtMalformed as exc:
-        raise Malformed(str(exc)) from None
-    except (KeyLayerError, KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
-        # defence in depth: hostile input must end as a 4xx verdict, never a 500
-        raise Malformed(f"unprocessable SD-JWT ({type(exc).__name__})") from None
-
-
-def _verify(
-    presentation: str,
-    *,
-    issuer_key: VerificationKey | IssuerKeyResolver,
-    expected_typ: str,
-    require_key_binding: bool,
-    expected_nonce: str | None,
-    expected_aud: str | None,
-    now: int,
-    max_kb_age_s: int,
-    leeway_s: int,
-    verified_issuer_jwt: VerifiedJWS | None = None,
-) -> VerifiedSdJwt:
-    parts = split_sd_jwt(presentation)
-    if require_key_binding and parts.kb_jwt is None:
-        raise HolderBindingFailed("key binding is required and the presentation has no KB-JWT")
-    header, payload, key = _verify_issuer_jwt(parts.issuer_jwt, issuer_key, expected_typ, verified_issuer_jwt)
-    if payload.get(SD_ALG_KEY, SD_ALG) != SD_ALG:  # absent means sha-256 (RFC 9901 §4.1.1)
-        raise DisclosureInvalid(f"unsupported {SD_ALG_KEY}; only {SD_ALG} is accepted")
-
-    unblinder = _Unblinder(parse_disclosures(parts.disclosures))
-    claims = unblinder.unblind(payload, ())
-    claims.pop(SD_ALG_KEY, None)
-    if unblinder.unreferenced():
-        raise DisclosureInvalid("a disclosure is not referenced by the issuer-signed JWT")
-
-    kb_payload: dict[str, Any] | None = None
-    holder_jwk: dict[str, Any] | None = None
-    if parts.kb_jwt is not None:
-        # the slice as received, not a re-join: sd_hash must cover the exact bytes presented
-        without_kb = presentation[: len(presentation) - len(parts.kb_jwt)]
-        kb_payload, holder_jwk = _verify_kb_jwt(
-            parts.kb_jwt,
+    with failing_closed():
+        parsed = parse_presentation(presentation)
+        if require_key_binding and parsed.parts.kb_jwt is None:
+            raise HolderBindingFailed("key binding is required and the presentation has no KB-JWT")
+        alg = check_issuer_header(parsed)
+        check_typ(parsed, expected_typ)
+        key = resolve_issuer_key(issuer_key, parsed)
+        payload = verify_issuer_signature(parsed, key, alg)
+        disclosed = unblind_disclosures(parsed, payload)
+        binding = verify_key_binding(parsed, payload)
+        if binding is not None:
+            if expected_nonce is not None and binding.payload.get("nonce") != expected_nonce:
+                raise NonceMismatch("KB-JWT nonce does not match")
+            if expected_aud is not None and binding.payload.get("aud") != expected_aud:
+                raise NonceMismatch("KB-JWT aud does not match")
+            check_kb_freshness(binding, now=now, max_age_s=max_kb_age_s, leeway_s=leeway_s)
+        return VerifiedSdJwt(
+            issuer_header=parsed.issuer_jws.unverified_header,
             issuer_payload=payload,
-            expected_sd_hash=digest_of(without_kb),
-            expected_nonce=expected_nonce,
-            expected_aud=expected_aud,
-            now=now,
-            max_kb_age_s=max_kb_age_s,
-            leeway_s=leeway_s,
+            claims=disclosed.claims,
+            disclosed_paths=disclosed.paths,
+            kb_payload=binding.payload if binding else None,
+            issuer_key_kid=key.kid,
+            holder_jwk=binding.holder_jwk if binding else None,
         )
-    return VerifiedSdJwt(
-        issuer_header=header,
-        issuer_payload=payload,
-        claims=claims,
-        disclosed_paths=frozenset(unblinder.paths),
-        kb_payload=kb_payload,
-        issuer_key_kid=key.kid,
-        holder_jwk=holder_jwk,
-    )

@@ -7,15 +7,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
 
+from wallet_api.api_docs import install_api_docs
 from wallet_api.body_limit import BodySizeLimit
 from wallet_api.clock import Clock
 from wallet_api.input_guard import InputGuard
 from wallet_api.log_redaction import install_log_redaction
 from wallet_api.no_store import NoStoreForPersonalData
-from wallet_api.problems import install_problem_handlers
-from wallet_api.routes import OAUTH_ROUTERS, ROUTERS
+from wallet_api.openapi_document import install_openapi
+from wallet_api.problems import install_problem_handlers, speaks_oauth
+from wallet_api.routes import ROUTERS
 from wallet_api.settings import Settings
+from wallet_api.unit_of_work import make_async_engines
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None, freeze_heap: bool = False) -> FastAPI:
@@ -29,6 +33,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         from wallet_api.bootstrap import build_state
 
         state = build_state(settings, clock=clock)
+        # in the running loop: the hot routes' units of work run on it (unit_of_work.run_unit)
+        state.async_engines = make_async_engines(state.engine)
         app.state.ecert = state
         if freeze_heap:
             gc.collect()
@@ -41,6 +47,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         finally:
             if maintenance is not None:
                 maintenance.cancel()
+            if state.async_engines is not None:
+                await state.async_engines.dispose()
             await state.rate_limiter.aclose()
             state.engine.dispose()
 
@@ -51,10 +59,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         lifespan=lifespan,
         # production: the schema is a map for attackers too; ECERT_API_DOCS turns it on
         openapi_url="/openapi.json" if settings.docs_enabled else None,
-        docs_url="/docs" if settings.docs_enabled else None,
-        redoc_url="/redoc" if settings.docs_enabled else None,
+        # the pages are ours (api_docs): FastAPI's load their scripts from a public CDN
+        docs_url=None,
+        redoc_url=None,
     )
+    if settings.docs_enabled:
+        install_api_docs(app)
     install_problem_handlers(app)
+    install_openapi(app)
     # request paths carry bearer secrets (offer references, request ids, link ids)
     install_log_redaction()
     for router in ROUTERS:
@@ -62,7 +74,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     # multipart framing around a photo is small; 64 KiB covers it
     uploads = {"/v1/qr/verify-image": settings.qr_image_max_bytes + 64 * 1024}
     # added first, so it runs inside BodySizeLimit: it reads bodies whole, once they are bounded
-    app.add_middleware(InputGuard, oauth_paths=[route.path_regex for router in OAUTH_ROUTERS for route in router.routes])  # type: ignore[attr-defined]
+    # a refusal made before routing answers with the OAuth body where the route would (its flag)
+    oauth_paths = [c.route.path_regex for c in iter_route_contexts(app.routes) if speaks_oauth(c.original_route)]  # type: ignore[attr-defined]
+    app.add_middleware(InputGuard, oauth_paths=oauth_paths)
     app.add_middleware(
         BodySizeLimit, max_bytes=settings.max_body_bytes, per_path=uploads, read_timeout_s=settings.body_read_timeout_s
     )

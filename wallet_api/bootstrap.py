@@ -18,6 +18,15 @@ from wallet_api.expired_rows import ExpiredRowSweeper
 from wallet_api.rate_limits import build_rate_limiter
 from wallet_api.settings import Settings
 from wallet_api.state import AppState
+from keys.sealing import Sealer
+from keys.store import PublishedKeyCache
+from verifiers.outbound_http import OutboundFetcher
+from verifiers.qr.profiles import qr_profiles
+from wallet_api.console.request_templates import load_templates
+from wallet_api.outbound_wiring import fetch_policy
+from wallet_api.rp_auth import RelyingPartyCache
+from wallet_api.verifier_wiring import KEY_RECHECK_S, build_verifier_services
+from wallet_api.wallet.wiring import build_identity_providers
 
 
 def build_state(settings: Settings, *, clock: Clock | None = None, migrate: bool = True) -> AppState:
@@ -34,6 +43,9 @@ def build_state(settings: Settings, *, clock: Clock | None = None, migrate: bool
             session, passphrase=settings.effective_key_passphrase, alg=settings.issuer_key_alg, now=clock.now()
         )
     sweeper = ExpiredRowSweeper(every=settings.expired_sweep_every, batch=settings.expired_sweep_batch)
+    # built here, not in the first issuance request (which would hang for the build)
+    population = built_population(settings.population_seed, settings.population_size)
+    providers, dev_provider = build_identity_providers(settings)
     state = AppState(
         settings=settings,
         engine=engine,
@@ -42,13 +54,22 @@ def build_state(settings: Settings, *, clock: Clock | None = None, migrate: bool
         signers=SignerCache(settings.effective_key_passphrase, active_recheck_s=ACTIVE_KEY_RECHECK_S),
         sweeper=sweeper,
         rate_limiter=build_rate_limiter(settings, engine, sweeper=sweeper),
+        sealer=Sealer(settings.effective_storage_key),
+        population=population,
+        adapters=build_adapters(population),
+        status_allocator=StatusListAllocator(clock=clock.now),
+        outbound=OutboundFetcher(fetch_policy(settings)),
+        relying_parties=RelyingPartyCache(),
+        # re-checked against the database every 30 s of the app clock (a test that moves time
+        # re-reads as production would)
+        published_keys=PublishedKeyCache(KEY_RECHECK_S, monotonic=clock.epoch),
+        qr_profiles=qr_profiles(mobile_id_ttl_s=settings.qr_mobile_id_ttl_s, customs_ttl_s=settings.qr_customs_ttl_s),
+        console_templates=load_templates(registry),
+        identity_providers=providers,
+        dev_identity_provider=dev_provider,
     )
+    state.verifier = build_verifier_services(state)
     if not had_key:
         with Session(engine) as session:
             record_key_event(session, state, action="key.create", kid=key.kid, actor=ACTOR_SYSTEM, now=clock.now())
-    # built here, not in the first issuance request (which would hang for the build)
-    population = built_population(settings.population_seed, settings.population_size)
-    state.extras["population"] = population
-    state.extras["adapters"] = build_adapters(population)
-    state.extras["status_allocator"] = StatusListAllocator(clock=clock.now)
     return state

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,7 +14,11 @@ from wallet_api import cli_admin
 from wallet_api.cli_issuing import offer, people
 from wallet_api.cli_qr import export_trust, scan
 from wallet_api.cli_verifier import rp_app
-from wallet_api.settings import Settings, SettingsError
+from keys.errors import KeyLayerError
+from schemas.errors import WalletError
+from schemas.registry import TypeFileError
+from wallet_api.cli_location import DataDirOption, cli_state, refuse, serve_settings, write_server_record
+from wallet_api.settings import SettingsError
 
 app = typer.Typer(help="ecert-wallet: electronic certificates service", no_args_is_help=True)
 keys_app = typer.Typer(help="Issuer signing keys", no_args_is_help=True)
@@ -31,19 +37,20 @@ app.add_typer(trust_app, name="trust")
 trust_app.command("export")(export_trust)
 
 
-def _settings() -> Settings:
-    try:
-        return Settings.from_environment()
-    except SettingsError as exc:
-        typer.echo(f"ecert: {exc}", err=True)
-        raise typer.Exit(2) from None
+@app.callback()
+def options(
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="the data directory to use (default: the one `ecert serve` recorded, else ./data)", file_okay=False),
+    ] = None,
+) -> None:
+    """ecert-wallet: electronic certificates service."""
+    DataDirOption.value = data_dir
 
 
-def _state():  # type: ignore[no-untyped-def]
-    from wallet_api.bootstrap import build_state
 
-    return build_state(_settings())
 
+KEY_ALGORITHMS = ("ES256", "EdDSA")
 
 DEVELOPMENT_WARNING = """\
 *** ecert serve: DEVELOPMENT mode (ECERT_ENVIRONMENT is not "production") ***
@@ -82,7 +89,7 @@ def serve(
     # without ECERT_PUBLIC_URL the service names itself by the address it listens on, so
     # `--port 8011` gives metadata, vct and status URIs that point at port 8011
     os.environ.setdefault("ECERT_PUBLIC_URL", f"http://{host}:{port}")
-    settings = _settings()
+    settings = serve_settings()
     if settings.environment == "development":
         typer.echo(DEVELOPMENT_WARNING, err=True)
         if not is_loopback(host) and not allow_network_demo:
@@ -93,7 +100,12 @@ def serve(
             )
             raise typer.Exit(2)
     # migrate and create keys once before workers start, so they never race on it
-    _state().engine.dispose()
+    from wallet_api.bootstrap import build_state
+
+    build_state(settings).engine.dispose()
+    # other commands, from any directory, find this server's data and public URL
+    recorded = write_server_record(settings)
+    typer.echo(f"ecert serve: data in {settings.data_dir.resolve()}, recorded in {recorded}", err=True)
     uvicorn.run(
         "wallet_api.main:app",
         host=host,
@@ -113,7 +125,7 @@ def keys_list(as_json: Annotated[bool, typer.Option("--json", help="print JSON")
     """Show the issuer keys: active, retired and until when they stay published."""
     from keys.store import list_keys
 
-    state = _state()
+    state = cli_state()
     with Session(state.engine) as session:
         rows = list_keys(session)
     now = state.clock.now()
@@ -147,7 +159,9 @@ def keys_rotate(
     from keys.store import active_key, rotate_key
     from wallet_api.audit_log import record_key_event
 
-    state = _state()
+    if alg is not None and alg not in KEY_ALGORITHMS:
+        refuse(f"--alg {alg} is not offered: choose {' or '.join(KEY_ALGORITHMS)}")
+    state = cli_state()
     settings = state.settings
     with Session(state.engine) as session:
         retiring = active_key(session)
@@ -176,7 +190,7 @@ def operator_add(
     from wallet_api.cli_admin import CLI_ACTOR
     from wallet_api.party_admin import record_operator_added
 
-    state = _state()
+    state = cli_state()
     known = {t.agency.id for t in state.registry.all()}
     if agency not in known:
         typer.echo(f"unknown agency {agency!r}; known: {', '.join(sorted(known))}", err=True)
@@ -193,7 +207,7 @@ def wallet_purge_expired() -> None:
     """Delete stored certificates past expiry + ECERT_EXPIRED_CREDENTIAL_RETENTION_DAYS (run it daily)."""
     from wallet_api.wallet.credential_views import purge_expired
 
-    state = _state()
+    state = cli_state()
     with Session(state.engine) as session:
         purged = purge_expired(
             session, now=state.clock.now(), retention_days=state.settings.expired_credential_retention_days
@@ -209,7 +223,7 @@ def maintenance(as_json: bool = typer.Option(False, "--json", help="one JSON obj
     this every ECERT_MAINTENANCE_INTERVAL_S."""
     from wallet_api.maintenance import purge_expired_rows
 
-    state = _state()
+    state = cli_state()
     try:
         purged = purge_expired_rows(state)
     finally:
@@ -226,5 +240,16 @@ def maintenance(as_json: bool = typer.Option(False, "--json", help="one JSON obj
     typer.echo(f"purged {sum(purged.values())} rows")
 
 
-def main() -> None:  # pragma: no cover
-    app()
+#: what a user can cause (bad settings, arguments, files): said in one line, never a traceback
+USER_PROBLEMS = (SettingsError, WalletError, KeyLayerError, TypeFileError)
+
+
+def main() -> None:
+    """The `ecert` entry point."""
+    try:
+        app()
+    except USER_PROBLEMS as exc:
+        code = f" ({exc.code})" if isinstance(exc, WalletError) else ""
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        typer.echo(f"ecert: {message}{code}", err=True)
+        sys.exit(2)

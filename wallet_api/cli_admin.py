@@ -36,8 +36,6 @@ from schemas.errors import WalletError
 from wallet_api import party_admin
 from wallet_api.administrators import add_administrator
 from wallet_api.audit_log import checkpoint_policy, record
-from wallet_api.issuing import sealer
-from wallet_api.settings import Settings
 from wallet_api.state import AppState
 
 JsonOption = Annotated[bool, typer.Option("--json", help="print JSON")]
@@ -51,9 +49,9 @@ audit_app = typer.Typer(help="The hash-chained audit trail", no_args_is_help=Tru
 @contextmanager
 def _session() -> Iterator[tuple[AppState, Session]]:
     """State and a session; a WalletError becomes ``error: code: detail`` and exit 1."""
-    from wallet_api.bootstrap import build_state
+    from wallet_api.cli_location import cli_state
 
-    state = build_state(Settings())
+    state = cli_state()
     try:
         with Session(state.engine, expire_on_commit=False) as session:
             yield state, session
@@ -176,7 +174,7 @@ def credentials_find(
     with _session() as (state, session):
         query = RecordQuery(
             document_number=document,
-            subject_ref=person_ref(sealer(state), person) if person is not None else None,
+            subject_ref=person_ref(state.sealer, person) if person is not None else None,
             type_id=type_id,
             issued_since=_day_start(since.date()) if since else None,
             issued_until=_day_start(until.date()) if until else None,

@@ -1,7 +1,7 @@
 """CLI commands for operators handing out certificates: ``ecert people`` and ``ecert offer``.
 
-The lead registers these on the ``ecert`` Typer app (``wallet_api/cli.py``). They read the
-same ``ECERT_*`` settings as the server, so an offer printed here is redeemable there.
+Registered on the ``ecert`` Typer app in ``wallet_api/cli.py``. They use the server's data
+(``cli_location``), so an offer printed here is redeemable there.
 """
 
 from __future__ import annotations
@@ -16,31 +16,25 @@ from sqlmodel import Session
 
 from issuers.oid4vci.offers import create_offer, offerable_type_ids, subject_for_person
 from issuers.oid4vci.qr import offer_qr_png
-from issuers.sources import SyntheticPopulation
 from schemas.errors import WalletError
-from wallet_api.settings import Settings
 from wallet_api.state import AppState
 
 CLI_CREATOR = "cli"
 
 
 def _state() -> AppState:
-    from wallet_api.bootstrap import build_state
+    from wallet_api.cli_location import cli_state
 
-    return build_state(Settings())
-
-
-def _population(state: AppState) -> SyntheticPopulation:
-    return state.extras["population"]  # type: ignore[return-value]
+    return cli_state()
 
 
 def people(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
     """List the synthetic people and the certificate types each has a record for."""
     state = _state()
-    adapters = state.extras["adapters"]
+    adapters = state.adapters
     rows: list[dict[str, Any]] = []
-    for person in _population(state).people():
-        subject = subject_for_person(_population(state), person.person_id)
+    for person in state.population.people():
+        subject = subject_for_person(state.population, person.person_id)
         type_ids = offerable_type_ids(state.registry, adapters, subject)  # type: ignore[arg-type]
         rows.append({"id": person.person_id, "name": person.name, "type_ids": type_ids})
     state.engine.dispose()
@@ -69,7 +63,7 @@ def offer(
                 session,
                 context=issuer_context(state, session),
                 type_ids=type,
-                subject=subject_for_person(_population(state), person),
+                subject=subject_for_person(state.population, person),
                 with_tx_code=tx_code,
                 now=state.clock.now(),
                 ttl=timedelta(seconds=state.settings.offer_ttl_s),

@@ -44,12 +44,12 @@ def scan(
         _report(answer, as_json)
         return
 
-    from wallet_api.bootstrap import build_state
+    from wallet_api.cli_location import cli_state
     from wallet_api.qr.desk import verify_scanned
     from wallet_api.qr.images import qr_text_from_image
-    from wallet_api.qr.services import customs_context, profiles, qr_services
+    from wallet_api.qr.services import customs_context, qr_services
 
-    state = build_state(Settings())
+    state = cli_state()
     settings = state.settings
     try:
         text = qr_text_from_image(image.read_bytes(), max_bytes=settings.qr_image_max_bytes,
@@ -59,7 +59,7 @@ def scan(
         with Session(state.engine, expire_on_commit=False) as session:
             answer = verify_scanned(
                 None if offline else session,
-                text=text, requested_profile=profile, profiles=profiles(state), services=qr_services(state, session),
+                text=text, requested_profile=profile, profiles=state.qr_profiles, services=qr_services(state, session),
                 customs=customs_context(state, session, signing=False), party=None, now=state.clock.epoch(),
                 consume=False,
             )
@@ -86,7 +86,8 @@ def _scan_with_trust_file(image: Path, trust: Path, profile: str | None) -> dict
     from wallet_api.qr.desk import verify_scanned
     from wallet_api.qr.images import qr_text_from_image
 
-    settings = Settings()
+    # the trust file is all this desk has: no data directory is looked for
+    settings = Settings.from_environment()
     now = int(time.time())
     services = offline_services(load_trust_file(trust.read_text(encoding="utf-8")), now=now)
     customs = CustomsContext(
@@ -109,10 +110,10 @@ def export_trust(
     """Write what an offline scanner needs: issuer keys, status lists, the QR data versions."""
     from sqlmodel import Session
 
-    from wallet_api.bootstrap import build_state
+    from wallet_api.cli_location import cli_state
     from wallet_api.qr.trust_export import trust_document
 
-    state = build_state(Settings())
+    state = cli_state()
     try:
         with Session(state.engine) as session:
             document = trust_document(state, session)

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 from sqlmodel import Session
 
-from wallet_api.settings import Settings
 
 rp_app = typer.Typer(help="Relying parties (verifiers)", no_args_is_help=True)
 
@@ -24,12 +23,11 @@ def rp_add(
     """Register a relying party; prints its client_id and API key (the key is shown only now)."""
     from schemas.errors import WalletError
     from verifiers.relying_parties import parse_allow, register_relying_party
-    from wallet_api.bootstrap import build_state
+    from wallet_api.cli_location import cli_state
     from wallet_api.cli_admin import CLI_ACTOR
-    from wallet_api.issuing import sealer
     from wallet_api.party_admin import record_party_added
 
-    state = build_state(Settings())
+    state = cli_state()
     try:
         with Session(state.engine, expire_on_commit=False) as session:
             registered = register_relying_party(
@@ -39,7 +37,7 @@ def rp_add(
                 purpose=purpose,
                 profile=profile,
                 registry=state.registry,
-                sealer=sealer(state),
+                sealer=state.sealer,
                 now=state.clock.now(),
             )
             record_party_added(session, state, client_id=registered.relying_party.client_id, actor=CLI_ACTOR, now=state.clock.now())
@@ -59,9 +57,9 @@ def rp_add(
 def rp_list(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
     """Show registered relying parties and what each may ask for."""
     from verifiers.relying_parties import list_relying_parties
-    from wallet_api.bootstrap import build_state
+    from wallet_api.cli_location import cli_state
 
-    state = build_state(Settings())
+    state = cli_state()
     with Session(state.engine) as session:
         parties = [p.model_dump(mode="json") for p in list_relying_parties(session)]
     state.engine.dispose()
@@ -78,16 +76,9 @@ def rp_purge_results() -> None:
     """Delete OpenID4VP results not collected within ECERT_PRESENTATION_RESULT_RETENTION_S
     (each new presentation request sweeps them too; run this where requests are rare)."""
     from verifiers.presentation_requests import purge_uncollected_results
-    from wallet_api.bootstrap import build_state
+    from wallet_api.cli_location import cli_state
 
-    from wallet_api.settings import SettingsError
-
-    try:
-        settings = Settings.from_environment()
-    except SettingsError as exc:
-        typer.echo(f"ecert: {exc}", err=True)
-        raise typer.Exit(2) from None
-    state = build_state(settings)
+    state = cli_state()
     with Session(state.engine) as session:
         purged = purge_uncollected_results(session, now=state.clock.epoch())
         session.commit()

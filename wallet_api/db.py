@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 from alembic import command
@@ -10,7 +9,7 @@ from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlmodel import Session, create_engine
+from sqlmodel import create_engine
 
 from wallet_api.private_files import ensure_private_sqlite
 
@@ -79,7 +78,3 @@ def alembic_config(engine: Engine) -> Config:
 def run_migrations(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
 
-
-def session_scope(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        yield session

@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
+from keys.sealing import Sealer
 from schemas.registry import TypeRegistry
+from verifiers.verifier_services import VerifierServices
 from wallet_api.clock import Clock
 from wallet_api.settings import Settings
 from wallet_api.state import AppState
@@ -50,3 +52,15 @@ SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 RegistryDep = Annotated[TypeRegistry, Depends(get_registry)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+async def get_verifier_services(state: StateDep) -> VerifierServices:
+    return state.verifier
+
+
+async def get_sealer(state: StateDep) -> Sealer:
+    return state.sealer
+
+
+VerifierServicesDep = Annotated[VerifierServices, Depends(get_verifier_services)]
+SealerDep = Annotated[Sealer, Depends(get_sealer)]

@@ -8,17 +8,8 @@ from fastapi import Depends
 from sqlmodel import Session
 
 from issuers.pipeline import IssuerContext
-from keys.sealing import Sealer
 from wallet_api.deps import SessionDep, StateDep
 from wallet_api.state import AppState
-
-
-def sealer(state: AppState) -> Sealer:
-    found = state.extras.get("sealer")
-    if found is None:
-        found = Sealer(state.settings.effective_storage_key)
-        state.extras["sealer"] = found
-    return found  # type: ignore[return-value]
 
 
 def issuer_context(state: AppState, session: Session) -> IssuerContext:
@@ -26,10 +17,10 @@ def issuer_context(state: AppState, session: Session) -> IssuerContext:
         issuer_id=state.settings.issuer_id,
         signer=state.signers.active_signer(session),
         registry=state.registry,
-        adapters=state.extras["adapters"],  # type: ignore[arg-type]
+        adapters=state.adapters,
         status_list_size=state.settings.status_list_size,
-        sealer=sealer(state),
-        allocator=state.extras["status_allocator"],  # type: ignore[arg-type]
+        sealer=state.sealer,
+        allocator=state.status_allocator,
     )
 
 

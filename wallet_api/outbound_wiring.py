@@ -2,17 +2,14 @@
 
 Everything that fetches a URL named outside this service (the wallet's request objects and
 response endpoints, the verifier's status lists and trust-list JWKS) takes it from here.
-Tests that need another trust anchor (a local https server) put their own
-``OutboundFetcher`` under ``OUTBOUND_FETCHER_KEY`` before the first fetch.
+It is built once at start-up (``AppState.outbound``); tests that need another trust anchor
+(a local https server) replace it.
 """
 
 from __future__ import annotations
 
-from verifiers.outbound_http import FetchPolicy, OutboundFetcher
+from verifiers.outbound_http import FetchPolicy
 from wallet_api.settings import Settings
-from wallet_api.state import AppState
-
-OUTBOUND_FETCHER_KEY = "outbound_fetcher"
 
 
 def fetch_policy(settings: Settings) -> FetchPolicy:
@@ -22,10 +19,3 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
         timeout_s=settings.outbound_timeout_s,
     )
 
-
-def outbound_fetcher(state: AppState) -> OutboundFetcher:
-    found = state.extras.get(OUTBOUND_FETCHER_KEY)
-    if not isinstance(found, OutboundFetcher):
-        found = OutboundFetcher(fetch_policy(state.settings))
-        state.extras[OUTBOUND_FETCHER_KEY] = found
-    return found

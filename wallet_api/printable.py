@@ -12,17 +12,17 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
 
+from issuers.pipeline import KST
 from schemas.errors import WalletError
 from schemas.qr_image import render_png
 from schemas.registry import CertificateType
 
-KST = timezone(timedelta(hours=9), "KST")
 FONT_CANDIDATES = (
     Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf"),
     Path("/usr/share/fonts/truetype/nanum/NanumBarunGothic.ttf"),

@@ -29,10 +29,6 @@ PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("ecert.errors")
 
 
-class OAuthEndpoint:
-    """Marker placed on request.state by OAuth/OpenID routes: errors use the spec's body."""
-
-
 async def use_oauth_errors(request: Request) -> None:  # async: no threadpool hop for a flag
     """Router dependency of OAuth/OpenID endpoints: their errors use the spec's body."""
     request.state.oauth_errors = True

@@ -32,13 +32,12 @@ from verifiers.models import RelyingParty
 from verifiers.relying_parties import authenticate, hash_api_key, registry_version
 from wallet_api.deps import state_of
 from wallet_api.state import AppState
-from wallet_api.unit_of_work import autocommit, in_one_hop, on_the_loop
+from wallet_api.unit_of_work import autocommit, in_one_hop, reads_and_atomic_writes, run_unit
 
 #: how long a deleted, deactivated or rotated-out relying-party key may keep working on a worker
 RP_VERSION_RECHECK_S = 1.0
 #: bound on entries: past it the cache is simply emptied (parties re-load on their next call)
 RP_CACHE_MAX = 10_000
-_CACHE_KEY = "relying_party_cache"
 
 
 class RelyingPartyCache:
@@ -97,14 +96,6 @@ class RelyingPartyCache:
         self._parties[key_hash] = (party, version)
 
 
-def relying_party_cache(state: AppState) -> RelyingPartyCache:
-    found = state.extras.get(_CACHE_KEY)
-    if not isinstance(found, RelyingPartyCache):
-        found = RelyingPartyCache()
-        state.extras[_CACHE_KEY] = found
-    return found
-
-
 def bearer_token(authorization: str | None) -> str:
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -120,6 +111,7 @@ def _load(state: AppState, api_key: str) -> tuple[RelyingParty, int]:
         return authenticate(session, api_key=api_key), version
 
 
+@reads_and_atomic_writes
 def _read_version(session: Session) -> int:
     return registry_version(session)
 
@@ -128,8 +120,8 @@ async def current_relying_party(request: Request, authorization: Annotated[str |
     # the state from the request, not StateDep: one dependency less to solve on every call
     state = state_of(request)
     api_key = bearer_token(authorization)
-    cache = relying_party_cache(state)
-    await cache.refresh_if_due(lambda: on_the_loop(state, "autocommit", _read_version))
+    cache = state.relying_parties
+    await cache.refresh_if_due(lambda: run_unit(state, _read_version))
     key_hash = hash_api_key(api_key)
     party = cache.get(key_hash)
     if party is None:

@@ -216,10 +216,11 @@ class Settings(BaseSettings):
         return self
 
     @classmethod
-    def from_environment(cls) -> "Settings":
-        """``Settings()`` with a refusal as one line (``SettingsError``) instead of pydantic's report."""
+    def from_environment(cls, **values: Any) -> "Settings":
+        """``Settings(**values)`` (values win over the environment) with a refusal as one line
+        (``SettingsError``) instead of pydantic's report."""
         try:
-            return cls()
+            return cls(**values)
         except ValidationError as exc:
             raise SettingsError(one_line(exc)) from None
 

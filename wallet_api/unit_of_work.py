@@ -23,7 +23,7 @@ connection's mode for the checkout (SQLAlchemy restores it on return, client-sid
 The hottest routes (``POST /v1/verify``, ``POST /v1/qr/verify``) skip even that one hop
 where the database has an async driver (PostgreSQL)::
 
-    return await on_the_loop(state, "autocommit", domain_call, state, body)
+    return await run_unit(state, domain_call, state, body)   # domain_call declares its unit
 
 runs ``domain_call(session, ...)`` on the event loop, in a greenlet (SQLAlchemy's
 ``AsyncSession.run_sync``): the CPU work of a verification (~0.3 ms) runs inline and only
@@ -34,8 +34,8 @@ the same session semantics. On SQLite (no async driver here) it falls back to on
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
@@ -54,7 +54,8 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 _AUTOCOMMIT: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
-_ASYNC_ENGINE = "async_engine"
+#: where a domain function's declared unit of work is kept
+UNIT_ATTRIBUTE = "__unit_of_work__"
 
 Scope = Literal["autocommit", "transaction"]
 
@@ -93,23 +94,46 @@ def autocommit(engine: Engine) -> Iterator[Session]:
 
 
 @dataclass(frozen=True)
-class _AsyncEngines:
+class AsyncEngines:
     transaction: AsyncEngine
     #: a pool of its own whose connections are made in AUTOCOMMIT mode: switching a pooled
     #: connection's mode per checkout (and back on return) cost more than the query
     autocommit: AsyncEngine
 
+    async def dispose(self) -> None:
+        await self.transaction.dispose()
+        await self.autocommit.dispose()
 
-def _async_engines(state: AppState) -> _AsyncEngines | None:
-    """The async twins of ``state.engine`` (built on first use, in the running loop), or None
-    where the database has no async driver. Disposed by ``async_engine_lifespan``."""
-    if _ASYNC_ENGINE not in state.extras:
-        transactional = make_async_engine(state.engine)
-        autocommitting = make_async_engine(state.engine, isolation_level="AUTOCOMMIT")
-        both = transactional is not None and autocommitting is not None
-        state.extras[_ASYNC_ENGINE] = _AsyncEngines(transactional, autocommitting) if both else None  # type: ignore[arg-type]
-    found = state.extras[_ASYNC_ENGINE]
-    return found if isinstance(found, _AsyncEngines) else None
+
+def make_async_engines(engine: Engine) -> AsyncEngines | None:
+    """The async twins of ``engine``, or None where the database has no async driver (SQLite
+    here). The app lifespan creates them (in the running loop) and disposes them."""
+    transactional = make_async_engine(engine)
+    autocommitting = make_async_engine(engine, isolation_level="AUTOCOMMIT")
+    if transactional is None or autocommitting is None:
+        return None
+    return AsyncEngines(transactional, autocommitting)
+
+
+def reads_and_atomic_writes(call: Callable[P, T]) -> Callable[P, T]:
+    """Declares a domain function's unit of work: an autocommit session (reads, and writes that
+    are atomic by themselves, e.g. ``INSERT … ON CONFLICT DO NOTHING RETURNING``)."""
+    setattr(call, UNIT_ATTRIBUTE, "autocommit")
+    return call
+
+
+def one_transaction(call: Callable[P, T]) -> Callable[P, T]:
+    """Declares a domain function's unit of work: one transaction (its writes land together,
+    when it commits, or not at all)."""
+    setattr(call, UNIT_ATTRIBUTE, "transaction")
+    return call
+
+
+def declared_unit(call: Callable[..., Any]) -> Scope:
+    try:
+        return getattr(call, UNIT_ATTRIBUTE)  # type: ignore[no-any-return]
+    except AttributeError:
+        raise TypeError(f"{call!r} declares no unit of work (@reads_and_atomic_writes or @one_transaction)") from None
 
 
 def _with_session(engine: Engine, scope: Scope, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -117,29 +141,17 @@ def _with_session(engine: Engine, scope: Scope, call: Callable[..., T], *args: A
         return call(session, *args, **kwargs)
 
 
-async def on_the_loop(
-    state: AppState, scope: Scope, call: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
-) -> T:
-    """Run ``call(session, *args, **kwargs)`` with a session of ``scope``: inline on the event
-    loop with awaited I/O where an async driver exists, else in one threadpool hop.
+async def run_unit(state: AppState, call: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run ``call(session, *args, **kwargs)`` in the unit of work it declares: inline on the
+    event loop with awaited I/O where an async driver exists, else in one threadpool hop.
 
     ``call`` is ordinary blocking code; it must not block on anything but this session
     (a rare cache refill through ``state.engine`` blocks the loop for that query only).
     """
-    engines = _async_engines(state)
+    scope = declared_unit(call)
+    engines = state.async_engines
     if engines is None:
         return await in_one_hop(_with_session, state.engine, scope, call, *args, **kwargs)
     engine = engines.autocommit if scope == "autocommit" else engines.transaction
     async with AsyncSession(engine, expire_on_commit=False) as session:
         return await session.run_sync(call, *args, **kwargs)
-
-
-@asynccontextmanager
-async def async_engine_lifespan(app: Any) -> AsyncIterator[None]:
-    """Closes the async pool at shutdown (a router lifespan: FastAPI nests it in the app's)."""
-    yield
-    state = getattr(app.state, "ecert", None)
-    engines = state.extras.pop(_ASYNC_ENGINE, None) if isinstance(state, AppState) else None
-    if isinstance(engines, _AsyncEngines):
-        await engines.transaction.dispose()
-        await engines.autocommit.dispose()

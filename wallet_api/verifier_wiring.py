@@ -6,8 +6,7 @@ Status lists of our own issuer are fetched in-process: a verifier asking its own
 over HTTP would only add a failure mode (and tests need no network). Every other status
 list and JWKS goes through the app's one outbound fetcher (``outbound_wiring``).
 
-Settings read when present (``getattr``, so this works before the lead adds them):
-``trust_list`` (path, env ``ECERT_TRUST_LIST``), ``presentation_request_ttl_s``,
+Settings: ``trust_list`` (``ECERT_TRUST_LIST``), ``presentation_request_ttl_s``,
 ``status_cache_s``.
 """
 
@@ -16,9 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends
 from sqlmodel import Session
 
 from issuers.pipeline import vct_for
@@ -26,21 +24,15 @@ from issuers.status_lists.allocator import STATUS_LIST_PATH_PREFIX
 from keys.errors import JWSKeyUnknown
 from keys.json_document import read_json
 from keys.jws import VerificationKey
-from keys.store import PublishedKeyCache
 from schemas.errors import IssuerUntrusted
 from schemas.status_list import STATUS_LIST_MEDIA_TYPE
 from verifiers.status_check import StatusListChecker
 from verifiers.trust import FetchJson, TrustedIssuer, TrustList, load_trust_list
 from verifiers.verifier_services import VerifierServices
-from wallet_api.deps import StateDep
-from wallet_api.issuing import sealer
-from wallet_api.outbound_wiring import outbound_fetcher
 from wallet_api.state import AppState
 from wallet_api.status_publishing import status_list_token_for
 from wallet_api.unit_of_work import autocommit
 
-EXTRAS_KEY = "verifier"
-KEY_CACHE_KEY = "published_keys"
 #: how stale "this kid is still published" may be (key material per kid never changes)
 KEY_RECHECK_S = 30
 MAX_STATUS_LIST_BYTES = 4 << 20
@@ -50,23 +42,13 @@ def _http_fetch_json(state: AppState) -> FetchJson:
     """A trust-list issuer's JWKS, through the outbound fetch rules."""
 
     def fetch(uri: str) -> Any:
-        return read_json(outbound_fetcher(state).get(uri, accept="application/json").text)
+        return read_json(state.outbound.get(uri, accept="application/json").text)
 
     return fetch
 
 
-def published_keys(state: AppState) -> PublishedKeyCache:
-    """Our issuer's verification keys by kid, re-checked against the database every 30 s of
-    the app clock (the app clock, so a test that moves time re-reads as production would)."""
-    found = state.extras.get(KEY_CACHE_KEY)
-    if not isinstance(found, PublishedKeyCache):
-        found = PublishedKeyCache(KEY_RECHECK_S, monotonic=state.clock.epoch)
-        state.extras[KEY_CACHE_KEY] = found
-    return found
-
-
 def _own_keys(state: AppState, session: Session) -> Callable[[str | None], VerificationKey]:
-    cache = published_keys(state)
+    cache = state.published_keys
 
     def lookup(kid: str | None) -> VerificationKey:
         if kid is None:
@@ -87,7 +69,7 @@ def _status_fetch(state: AppState) -> Callable[[str], tuple[str, str]]:
                     state, session, uri_id=uri[len(own_prefix) :], now=state.clock.epoch()
                 )
             return STATUS_LIST_MEDIA_TYPE, token
-        fetched = outbound_fetcher(state).get(uri, accept=STATUS_LIST_MEDIA_TYPE, max_bytes=MAX_STATUS_LIST_BYTES)
+        fetched = state.outbound.get(uri, accept=STATUS_LIST_MEDIA_TYPE, max_bytes=MAX_STATUS_LIST_BYTES)
         return fetched.content_type, fetched.text
 
     return fetch
@@ -104,7 +86,7 @@ def _status_key_resolver(state: AppState, static: TrustList) -> Callable[[dict[s
         if iss == issuer_id or (iss is None and sub.startswith(issuer_id + "/")):
             if not isinstance(kid, str):
                 raise JWSKeyUnknown("status list token names no kid")
-            return published_keys(state).verification_key(
+            return state.published_keys.verification_key(
                 lambda: autocommit(state.engine), kid, now=state.clock.now()
             )
         for issuer in static.issuers():
@@ -115,7 +97,7 @@ def _status_key_resolver(state: AppState, static: TrustList) -> Callable[[dict[s
     return resolve
 
 
-def configure_verifier(
+def build_verifier_services(
     state: AppState,
     *,
     trust_list: TrustList | None = None,
@@ -123,7 +105,7 @@ def configure_verifier(
     fetch_status: Callable[[str], tuple[str, str]] | None = None,
     fetch_json: FetchJson | None = None,
 ) -> VerifierServices:
-    """Build the verifier's services and keep them in ``state.extras`` (tests pass overrides)."""
+    """The verifier's services for this app (built once at start-up; tests pass overrides)."""
     settings = state.settings
     if trust_list is None:
         path = trust_list_path or settings.trust_list
@@ -149,22 +131,9 @@ def configure_verifier(
         trust_for=trust_for,
         status_checker=checker,
         registry=state.registry,
-        sealer=sealer(state),
+        sealer=state.sealer,
         base_url=settings.issuer_id,
         request_ttl_s=settings.presentation_request_ttl_s,
         result_retention_s=settings.presentation_result_retention_s,
     )
-    state.extras[EXTRAS_KEY] = services
     return services
-
-
-def verifier_services(state: AppState) -> VerifierServices:
-    found = state.extras.get(EXTRAS_KEY)
-    return found if isinstance(found, VerifierServices) else configure_verifier(state)
-
-
-async def get_verifier_services(state: StateDep) -> VerifierServices:
-    return verifier_services(state)
-
-
-VerifierServicesDep = Annotated[VerifierServices, Depends(get_verifier_services)]

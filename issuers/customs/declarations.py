@@ -13,7 +13,7 @@ import json
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -26,13 +26,13 @@ from issuers.customs.models import CustomsDeclaration, CustomsDeclarationVersion
 from issuers.customs.qr_issuer import sign_issuer_part
 from issuers.customs.rates import RateTable
 from issuers.customs.rules import RuleBook
+from issuers.pipeline import KST
 from keys.json_document import read_json
 from keys.jwk import thumbprint
 from keys.jws import Signer
 from keys.sealing import Sealer
 from schemas.errors import InvalidInput, NotFound
 
-KST = timezone(timedelta(hours=9), "KST")
 VERSION_TABLE = "issuers_customs_declaration_version"
 
 

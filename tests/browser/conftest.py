@@ -138,10 +138,23 @@ class Desk:
     external_requests: list[str]
 
 
+#: a tablet at a counter in landscape, and the smallest phone the console supports
+TABLET = {"width": 1180, "height": 820}
+PHONE = {"width": 375, "height": 812}
+
+
 @pytest.fixture
 def desk(chromium, console_server: ConsoleServer) -> Iterator[Desk]:  # type: ignore[no-untyped-def]
-    # a tablet in landscape
-    context = chromium.new_context(viewport={"width": 1180, "height": 820}, locale="ko-KR", device_scale_factor=1)
+    yield from _browser_tab(chromium, console_server, TABLET)
+
+
+@pytest.fixture
+def phone_desk(chromium, console_server: ConsoleServer) -> Iterator[Desk]:  # type: ignore[no-untyped-def]
+    yield from _browser_tab(chromium, console_server, PHONE)
+
+
+def _browser_tab(chromium, console_server: ConsoleServer, viewport: dict[str, int]) -> Iterator[Desk]:  # type: ignore[no-untyped-def]
+    context = chromium.new_context(viewport=viewport, locale="ko-KR", device_scale_factor=1)
     external: list[str] = []
 
     def route(request_route) -> None:  # type: ignore[no-untyped-def]

@@ -35,12 +35,13 @@ CUSTOMS_CLAIMS = (
 RESULT_TIMEOUT_MS = 20_000
 
 
-def sign_in(desk: Desk, server: ConsoleServer, api_key: str, *, lang: str = "ko") -> None:
+def sign_in(desk: Desk, server: ConsoleServer, api_key: str, *, lang: str = "ko", lands_on: str = "bank") -> None:
+    """Signs in; each party lands on the page of its kind (bank counter, customs desk, mobile ID)."""
     page = desk.page
     page.goto(f"{server.base_url}/console/sign-in?lang={lang}")
     page.fill("input[name=api_key]", api_key)
     page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/console/bank$"))
+    page.wait_for_url(re.compile(rf".*/console/{lands_on}$"))
 
 
 def show_request_qr(desk: Desk, template: str) -> str:
@@ -125,6 +126,8 @@ def test_bank_counter_revoked_certificate(desk: Desk, console_server: ConsoleSer
     red = page.locator("article.card.bad")
     assert red.count() == 1
     assert red.locator("[data-code]").inner_text() == "revoked"
+    # the clerk reads a sentence; the code is only in the details line
+    assert red.locator("[data-reason]").inner_text() == "취소된 증명서입니다"
     assert "검증 실패" in red.inner_text()
     assert customer["person"].name not in page.content()  # a failed check carries no claims
     screenshot(page, "04-bank-revoked")
@@ -143,8 +146,7 @@ def test_customs_desk_upload_then_already_used(desk: Desk, console_server: Conso
     qr = app.declare(declaration(person), phone)
     photo = png_file(qr["png_base64"], tmp_path / "declaration-qr.png")
 
-    sign_in(desk, console_server, customs_office["api_key"])
-    page.goto(f"{console_server.base_url}/console/customs")
+    sign_in(desk, console_server, customs_office["api_key"], lands_on="customs")
     screenshot(page, "05-customs-empty")
     page.set_input_files("#photo", str(photo))
     page.wait_for_selector("body[data-scans='1']", timeout=RESULT_TIMEOUT_MS)
@@ -165,6 +167,7 @@ def test_customs_desk_upload_then_already_used(desk: Desk, console_server: Conso
     assert again.get_attribute("data-verdict") == "bad"
     assert "이미 사용된 QR 코드입니다" in again.inner_text()
     assert again.locator("[data-code]").inner_text() == "replayed"
+    assert again.locator("[data-reason]").inner_text() == "이미 사용된 증명서 또는 QR 코드입니다"
     assert page.locator("[data-replayed=true]").count() == 1
     screenshot(page, "07-customs-already-used")
     assert desk.external_requests == []
@@ -179,8 +182,7 @@ def test_mobile_id_adult_check_shows_yes_and_nothing_else(desk: Desk, console_se
     qr = app.mobile_id_qr(licence, "adult_check", phone)
 
     page = desk.page
-    sign_in(desk, console_server, venue["api_key"])
-    page.goto(f"{console_server.base_url}/console/mobile-id")
+    sign_in(desk, console_server, venue["api_key"], lands_on="mobile-id")
     page.select_option("#profile", "adult_check")
     page.fill("#qr-text", qr["text"])
     page.click("#paste-form button[type=submit]")
@@ -223,3 +225,45 @@ def test_document_check(desk: Desk, console_server: ConsoleServer, loan_bank, lo
     page.locator("article.card.bad").wait_for()
     screenshot(page, "10-documents-not-found-en")
     assert desk.external_requests == []
+
+
+def _fits(page, width: int) -> None:  # type: ignore[no-untyped-def]
+    """Nothing wider than the screen: no sideways scrolling of the page itself."""
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{page.url}: {scroll_width} px wide on a {width} px screen"
+
+
+def test_the_console_at_phone_width(phone_desk: Desk, console_server: ConsoleServer, customs_office, loan_bank, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Each page at 375 px, with results on screen (screenshots 11-15; the desktop ones are 01-10)."""
+    page = phone_desk.page
+    width = 375
+    page.goto(f"{console_server.base_url}/console/sign-in")
+    _fits(page, width)
+    screenshot(page, "11-phone-sign-in")
+
+    person = person_with(console_server.settings_env, (ABSTRACT,))
+    app, phone = signed_in_app(console_server.base_url, person)
+    photo = png_file(app.declare(declaration(person), phone)["png_base64"], tmp_path / "declaration-qr.png")
+    sign_in(phone_desk, console_server, customs_office["api_key"], lands_on="customs")
+    _fits(page, width)
+    page.set_input_files("#photo", str(photo))
+    page.wait_for_selector("body[data-scans='1']", timeout=RESULT_TIMEOUT_MS)
+    assert page.locator("article.card").get_attribute("data-verdict") == "ok"
+    _fits(page, width)
+    screenshot(page, "12-phone-customs-valid")
+    page.set_input_files("#photo", str(photo))
+    page.wait_for_selector("body[data-scans='2']", timeout=RESULT_TIMEOUT_MS)
+    _fits(page, width)
+    screenshot(page, "13-phone-customs-already-used")
+
+    page.context.clear_cookies()
+    sign_in(phone_desk, console_server, loan_bank["api_key"])
+    _fits(page, width)
+    screenshot(page, "14-phone-bank")
+    page.goto(f"{console_server.base_url}/console/documents")
+    page.fill("#document-number", "0000-0000-0000-0000")
+    page.click("#document-form button[type=submit]")
+    page.locator("article.card.bad").wait_for()
+    _fits(page, width)
+    screenshot(page, "15-phone-documents-not-found")
+    assert phone_desk.external_requests == []

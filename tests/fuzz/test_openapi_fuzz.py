@@ -53,7 +53,6 @@ def live_app(settings) -> Iterator[LiveApp]:  # type: ignore[no-untyped-def]
     from tests.helpers_identities import signed_in_holder_token
     from verifiers.relying_parties import register_relying_party
     from wallet_api.app import create_app
-    from wallet_api.issuing import sealer
 
     port = _free_port()
     settings = settings.model_copy(update={"public_url": f"http://127.0.0.1:{port}"})
@@ -72,7 +71,7 @@ def live_app(settings) -> Iterator[LiveApp]:  # type: ignore[no-untyped-def]
             allowed={"resident_registration_abstract": ["name", "current_address"]},
             purpose="fuzzing",
             registry=state.registry,
-            sealer=sealer(state),
+            sealer=state.sealer,
             now=state.clock.now(),
         )
         operator = add_operator(session, name="fuzz operator", agency_id="MOIS", now=state.clock.now())

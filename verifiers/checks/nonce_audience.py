@@ -8,8 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from schemas.errors import NonceMismatch
-from verifiers.context import VerificationContext
-from verifiers.sd_jwt_verifier import VerifiedSdJwt
+from verifiers.context import ProfileMisconfigured, VerificationContext
 
 ID = "nonce_audience"
 
@@ -19,11 +18,12 @@ def _same(received: Any, expected: str) -> bool:
 
 
 def check(ctx: VerificationContext, options: Mapping[str, Any]) -> None:
-    verified: VerifiedSdJwt = ctx.need("verified")
+    if not ctx.key_binding_checked:
+        raise ProfileMisconfigured("nonce_audience runs after holder_binding")
     nonce, audience = ctx.need("nonce"), ctx.need("audience")
-    kb = verified.kb_payload
-    if kb is None:
+    if ctx.key_binding is None:
         raise NonceMismatch("no KB-JWT carries a nonce and audience")
+    kb = ctx.key_binding.payload
     if not _same(kb.get("nonce"), nonce):
         raise NonceMismatch("the KB-JWT nonce is not the one this verifier issued")
     if not _same(kb.get("aud"), audience):

@@ -13,7 +13,6 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from keys.sd_jwt import SdJwtParts
 from schemas.errors import Replayed
 from verifiers.context import VerificationContext
 from verifiers.used_nonces import mark_used
@@ -24,7 +23,7 @@ DEFAULT_RETAIN_S = 86400
 
 
 def check(ctx: VerificationContext, options: Mapping[str, Any]) -> None:
-    parts: SdJwtParts = ctx.need("parts")
+    parts = ctx.need("parsed").parts
     material = parts.kb_jwt if parts.kb_jwt is not None else ctx.presentation
     digest = hashlib.sha256(material.encode("ascii")).hexdigest()
     retain = int(options.get("retain_s", DEFAULT_RETAIN_S))

@@ -11,13 +11,13 @@ from typing import Any
 from schemas.errors import ClaimsMissing
 from verifiers.claim_selection import has_path
 from verifiers.context import VerificationContext
-from verifiers.sd_jwt_verifier import VerifiedSdJwt
+from verifiers.sd_jwt_verifier import Disclosed
 
 ID = "required_claims"
 
 
 def check(ctx: VerificationContext, options: Mapping[str, Any]) -> None:
-    verified: VerifiedSdJwt = ctx.need("verified")
-    missing = [list(p) for p in options.get("claims", ()) if not has_path(verified.claims, tuple(p))]
+    disclosed: Disclosed = ctx.need("disclosed")
+    missing = [list(p) for p in options.get("claims", ()) if not has_path(disclosed.claims, tuple(p))]
     if missing:
         raise ClaimsMissing(f"not disclosed: {missing}", missing=missing)

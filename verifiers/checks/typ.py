@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from keys.jws import UnverifiedJWS
-from schemas.errors import TypeMismatch
 from verifiers.context import VerificationContext
+from verifiers.sd_jwt_verifier import DEFAULT_TYP, ParsedPresentation, check_typ
 
 ID = "typ"
-SD_JWT_VC_TYP = "dc+sd-jwt"
+SD_JWT_VC_TYP = DEFAULT_TYP
 
 
 def expected_typ(options: Mapping[str, Any]) -> str:
@@ -18,7 +17,5 @@ def expected_typ(options: Mapping[str, Any]) -> str:
 
 
 def check(ctx: VerificationContext, options: Mapping[str, Any]) -> None:
-    jws: UnverifiedJWS = ctx.need("unverified_jws")
-    typ = jws.unverified_header.get("typ")
-    if typ != expected_typ(options):
-        raise TypeMismatch(f"issuer-signed JWT typ is {typ!r}, expected {expected_typ(options)!r}")
+    parsed: ParsedPresentation = ctx.need("parsed")
+    check_typ(parsed, expected_typ(options))

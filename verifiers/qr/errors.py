@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemas.errors import HolderBindingFailed, VerificationError
+from schemas.errors import VerificationError
 
 
 class Superseded(VerificationError):
@@ -13,12 +13,6 @@ class Superseded(VerificationError):
 
 class UnknownDeclaration(VerificationError):
     code, title = "unknown_declaration", "No such declaration on record"
-
-
-class DeviceRevoked(HolderBindingFailed):
-    """The device key in the QR belongs to a device reported lost."""
-
-    code, title = "device_revoked", "Device reported lost"
 
 
 class ProfileMismatch(VerificationError):

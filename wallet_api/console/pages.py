@@ -20,6 +20,7 @@ from wallet_api.console.request_templates import RequestTemplate
 
 PAGES_DIR = Path(__file__).with_name("pages")
 MESSAGES_FILE = Path(__file__).with_name("messages.toml")
+OUTCOMES_FILE = Path(__file__).with_name("outcomes.toml")
 LANGS = ("ko", "en")
 DEFAULT_LANG = "ko"
 
@@ -44,6 +45,16 @@ def messages() -> dict[str, dict[str, str]]:
     missing = set(raw[LANGS[0]]) ^ set(raw[LANGS[1]])
     if missing:
         raise ValueError(f"messages.toml: keys not in both languages: {sorted(missing)}")
+    return raw
+
+
+@cache
+def outcome_messages() -> dict[str, dict[str, str]]:
+    """Outcome code → the sentence a clerk reads, per language (the code itself only in details)."""
+    raw = tomllib.loads(OUTCOMES_FILE.read_text(encoding="utf-8"))
+    missing = set(raw[LANGS[0]]) ^ set(raw[LANGS[1]])
+    if missing:
+        raise ValueError(f"outcomes.toml: codes not in both languages: {sorted(missing)}")
     return raw
 
 
@@ -78,17 +89,21 @@ def sign_in_page(*, lang: str, csrf: str, notice_key: str | None) -> str:
     )
 
 
-def _nav(page: str, lang: str) -> str:
+def _nav(page: str, lang: str, usable: frozenset[str]) -> str:
     links = []
     for page_id, (path, key) in NAV.items():
+        if page_id not in usable:
+            continue
         current = ' aria-current="page"' if page_id == page else ""
         links.append(f'<a href="{path}"{current}>{html.escape(messages()[lang][key])}</a>')
     return "".join(links)
 
 
-def _shell(page: str, *, lang: str, party_name: str, csrf: str, main: str, config: dict[str, Any]) -> str:
+def _shell(
+    page: str, *, lang: str, party_name: str, csrf: str, main: str, config: dict[str, Any], usable: frozenset[str]
+) -> str:
     scripts = "\n".join(f'<script src="/console/static/{name}"></script>' for name in SCRIPTS[page])
-    config = {"page": page, "lang": lang, "csrf": csrf, "messages": messages()[lang], **config}
+    config = {"page": page, "lang": lang, "csrf": csrf, "messages": messages()[lang], "outcomes": outcome_messages()[lang], **config}
     return _template("shell.html").substitute(
         _escaped_messages(lang),
         lang=lang,
@@ -96,7 +111,7 @@ def _shell(page: str, *, lang: str, party_name: str, csrf: str, main: str, confi
         page=page,
         title=html.escape(messages()[lang][NAV[page][1]]),
         party_name=html.escape(party_name),
-        nav=_nav(page, lang),
+        nav=_nav(page, lang, usable),
         csrf=html.escape(csrf),
         main=main,
         config=_json_block(config),
@@ -106,7 +121,7 @@ def _shell(page: str, *, lang: str, party_name: str, csrf: str, main: str, confi
 
 def bank_page(
     *, lang: str, party_name: str, csrf: str, templates: list[RequestTemplate], type_names: dict[str, dict[str, Any]],
-    queries: dict[str, Any],
+    queries: dict[str, Any], usable: frozenset[str],
 ) -> str:
     options = "".join(
         f'<option value="{html.escape(t.id)}">{html.escape(t.name[lang])}</option>' for t in templates
@@ -118,11 +133,12 @@ def bank_page(
         no_templates="" if templates else f'<p class="notice">{html.escape(messages()[lang]["no_templates"])}</p>',
     )
     config = {"types": type_names, "templates": queries}
-    return _shell("bank", lang=lang, party_name=party_name, csrf=csrf, main=main, config=config)
+    return _shell("bank", lang=lang, party_name=party_name, csrf=csrf, main=main, config=config, usable=usable)
 
 
 def scanner_page(
-    page: str, *, lang: str, party_name: str, csrf: str, profiles: list[str], labels: dict[str, dict[str, Any]]
+    page: str, *, lang: str, party_name: str, csrf: str, profiles: list[str], labels: dict[str, dict[str, Any]],
+    usable: frozenset[str],
 ) -> str:
     """The customs desk and the mobile-ID check: one scanner, a profile picker for mobile ID."""
     text = messages()[lang]
@@ -135,9 +151,11 @@ def scanner_page(
     heading = text["customs_title"] if page == "customs" else text["mobile_id_title"]
     main = _template("scanner.html").substitute(_escaped_messages(lang), heading=html.escape(heading), profile_picker=picker)
     desk = "customs" if page == "customs" else "mobile_id"
-    return _shell(page, lang=lang, party_name=party_name, csrf=csrf, main=main, config={"desk": desk, "labels": labels})
+    return _shell(
+        page, lang=lang, party_name=party_name, csrf=csrf, main=main, config={"desk": desk, "labels": labels}, usable=usable
+    )
 
 
-def documents_page(*, lang: str, party_name: str, csrf: str) -> str:
+def documents_page(*, lang: str, party_name: str, csrf: str, usable: frozenset[str]) -> str:
     main = _template("documents.html").substitute(_escaped_messages(lang))
-    return _shell("documents", lang=lang, party_name=party_name, csrf=csrf, main=main, config={})
+    return _shell("documents", lang=lang, party_name=party_name, csrf=csrf, main=main, config={}, usable=usable)

@@ -18,21 +18,20 @@ from schemas.errors import AuthError, NotFound
 from verifiers.presentation_requests import read_request, request_uri_of
 from verifiers.request_qr import request_qr_svg
 from wallet_api.console import counter, desk, documents, pages, sessions
+from wallet_api.console.access import landing_page, usable_pages
 from wallet_api.console.deps import CurrentStaff, OptionalStaff, WritingStaff, cookie_secure, session_cookie_name
 from wallet_api.console.desk import MAX_TEXT
 from wallet_api.console.desk_views import desk_views
-from wallet_api.console.request_templates import RequestTemplate, load_templates
 from wallet_api.console.security_headers import ConsoleRoute
 from wallet_api.deps import ClockDep, RegistryDep, SessionDep, SettingsDep, StateDep
 from wallet_api.no_store import PERSONAL_DATA
 from verifiers.qr.profiles import MOBILE_ID_TYPES
 from wallet_api.qr.desk import CUSTOMS_TYPE
 from wallet_api.qr.deps import CustomsContextDep, QrServicesDep
-from wallet_api.qr.services import profiles as qr_profiles
 from wallet_api.rate_limits import limit_anonymous
 from wallet_api.settings import Settings
 from wallet_api.state import AppState
-from wallet_api.verifier_wiring import VerifierServicesDep
+from wallet_api.deps import VerifierServicesDep
 
 router = APIRouter(prefix="/console", tags=["verifier console"], route_class=ConsoleRoute, include_in_schema=False)
 
@@ -49,14 +48,6 @@ STATIC_FILES = {
 LOGIN_COOKIE = "ecert_console_login"
 LOGIN_COOKIE_MAX_AGE_S = 1800
 LANG_COOKIE = "ecert_console_lang"
-TEMPLATES_KEY = "console_templates"
-
-
-def _templates(state: AppState) -> dict[str, RequestTemplate]:
-    found = state.extras.get(TEMPLATES_KEY)
-    if found is None:
-        found = state.extras[TEMPLATES_KEY] = load_templates(state.registry)
-    return found  # type: ignore[return-value]
 
 
 def _lang(request: Request, lang: str | None) -> str:
@@ -70,6 +61,11 @@ def _html(body: str, lang: str, *, remember_lang: bool, status_code: int = 200) 
     return response
 
 
+def _landing(staff: sessions.StaffSession, state: AppState) -> RedirectResponse:
+    page = landing_page(usable_pages(staff, state.console_templates))
+    return RedirectResponse(pages.NAV[page][0], status_code=303)
+
+
 def _to_sign_in(request: Request, lang: str) -> RedirectResponse:
     expired = "&expired=1" if request.cookies else ""
     return RedirectResponse(f"/console/sign-in?lang={lang}{expired}", status_code=303)
@@ -79,10 +75,12 @@ def _to_sign_in(request: Request, lang: str) -> RedirectResponse:
 
 
 @router.get("", response_class=HTMLResponse)
-def home(request: Request, staff: OptionalStaff, lang: Annotated[str | None, Query(max_length=5)] = None) -> Response:
+def home(
+    request: Request, staff: OptionalStaff, state: StateDep, lang: Annotated[str | None, Query(max_length=5)] = None
+) -> Response:
     if staff is None:
         return _to_sign_in(request, _lang(request, lang))
-    return RedirectResponse("/console/bank", status_code=303)
+    return _landing(staff, state)
 
 
 @router.get("/sign-in", response_class=HTMLResponse)
@@ -121,13 +119,13 @@ def sign_in(
     if not expected or not secrets.compare_digest(expected.encode(), csrf_token.encode()):
         return _refused_sign_in(settings, chosen, "session_expired", status_code=403)
     try:
-        token, _staff = sessions.sign_in(
+        token, staff = sessions.sign_in(
             session, api_key=api_key, client_id=client_id, now=clock.epoch(), ttl_s=settings.console_session_ttl_s,
             sweeper=state.sweeper,
         )
     except AuthError:
         return _refused_sign_in(settings, chosen, "sign_in_failed", status_code=401)
-    response = RedirectResponse("/console/bank", status_code=303)
+    response = _landing(staff, state)
     response.set_cookie(
         session_cookie_name(settings), token, max_age=settings.console_session_ttl_s, httponly=True,
         samesite="strict", secure=cookie_secure(settings), path="/",
@@ -169,47 +167,60 @@ def bank_page(
     chosen = _lang(request, lang)
     if staff is None:
         return _to_sign_in(request, chosen)
-    offered = counter.offered_templates(staff, _templates(state))
+    usable = usable_pages(staff, state.console_templates)
+    if "bank" not in usable:
+        return _landing(staff, state)
+    offered = counter.offered_templates(staff, state.console_templates)
     body = pages.bank_page(
         lang=chosen, party_name=staff.party.name, csrf=staff.csrf_token, templates=offered,
-        type_names=counter.type_names(registry), queries=counter.template_config(offered),
+        type_names=counter.type_names(registry), queries=counter.template_config(offered), usable=usable,
     )
     return _html(body, chosen, remember_lang=lang is not None)
 
 
-def _scanner(page: str, request: Request, staff: OptionalStaff, registry: RegistryDep, lang: str | None) -> Response:
+def _scanner(
+    page: str, request: Request, staff: OptionalStaff, state: AppState, registry: RegistryDep, lang: str | None
+) -> Response:
     chosen = _lang(request, lang)
     if staff is None:
         return _to_sign_in(request, chosen)
+    usable = usable_pages(staff, state.console_templates)
+    if page not in usable:
+        return _landing(staff, state)
     profiles = list(desk_views()["mobile_id"]) if page == "mobile-id" else []
     types = MOBILE_ID_TYPES if page == "mobile-id" else (CUSTOMS_TYPE,)
     body = pages.scanner_page(
         page, lang=chosen, party_name=staff.party.name, csrf=staff.csrf_token, profiles=profiles,
-        labels=counter.claim_labels(registry, types),
+        labels=counter.claim_labels(registry, types), usable=usable,
     )
     return _html(body, chosen, remember_lang=lang is not None)
 
 
 @router.get("/customs", response_class=HTMLResponse)
 def customs_page(
-    request: Request, staff: OptionalStaff, registry: RegistryDep, lang: Annotated[str | None, Query(max_length=5)] = None
+    request: Request, staff: OptionalStaff, state: StateDep, registry: RegistryDep,
+    lang: Annotated[str | None, Query(max_length=5)] = None,
 ) -> Response:
-    return _scanner("customs", request, staff, registry, lang)
+    return _scanner("customs", request, staff, state, registry, lang)
 
 
 @router.get("/mobile-id", response_class=HTMLResponse)
 def mobile_id_page(
-    request: Request, staff: OptionalStaff, registry: RegistryDep, lang: Annotated[str | None, Query(max_length=5)] = None
+    request: Request, staff: OptionalStaff, state: StateDep, registry: RegistryDep,
+    lang: Annotated[str | None, Query(max_length=5)] = None,
 ) -> Response:
-    return _scanner("mobile-id", request, staff, registry, lang)
+    return _scanner("mobile-id", request, staff, state, registry, lang)
 
 
 @router.get("/documents", response_class=HTMLResponse)
-def documents_page(request: Request, staff: OptionalStaff, lang: Annotated[str | None, Query(max_length=5)] = None) -> Response:
+def documents_page(
+    request: Request, staff: OptionalStaff, state: StateDep, lang: Annotated[str | None, Query(max_length=5)] = None
+) -> Response:
     chosen = _lang(request, lang)
     if staff is None:
         return _to_sign_in(request, chosen)
-    body = pages.documents_page(lang=chosen, party_name=staff.party.name, csrf=staff.csrf_token)
+    usable = usable_pages(staff, state.console_templates)
+    body = pages.documents_page(lang=chosen, party_name=staff.party.name, csrf=staff.csrf_token, usable=usable)
     return _html(body, chosen, remember_lang=lang is not None)
 
 
@@ -251,7 +262,7 @@ def start_request(
     registry: RegistryDep, clock: ClockDep,
 ) -> dict[str, Any]:
     return counter.start_request(
-        session, staff=staff, template_id=body.template, templates=_templates(state), services=services,
+        session, staff=staff, template_id=body.template, templates=state.console_templates, services=services,
         registry=registry, lang=pages.pick_lang(body.lang), now=clock.epoch(),
     )
 
@@ -277,7 +288,7 @@ def scan_qr(
     customs: CustomsContextDep, clock: ClockDep,
 ) -> dict[str, Any]:
     return desk.scan(
-        session, staff=staff, desk=body.desk, profile=body.profile, text=body.text, profiles=qr_profiles(state),
+        session, staff=staff, desk=body.desk, profile=body.profile, text=body.text, profiles=state.qr_profiles,
         services=services, customs=customs, now=clock.epoch(),
     )
 

@@ -27,7 +27,7 @@ from schemas.errors import InvalidInput
 from wallet_api.qr import presenting
 from wallet_api.state import AppState
 from wallet_api.wallet.credential_views import owned_credential, stored_claims
-from wallet_api.wallet.errors import DeviceRevoked
+from schemas.errors import DeviceRevoked
 from wallet_api.wallet.models import Device
 from wallet_api.wallet.presentations import WalletContext
 

@@ -13,7 +13,6 @@ from issuers.status_lists.models import IssuerStatusList
 from schemas.errors import InvalidInput
 from verifiers.qr.profiles import MOBILE_ID_TYPES, get_qr_profile
 from wallet_api.qr import presenting
-from wallet_api.qr.services import profiles
 from wallet_api.state import AppState
 from wallet_api.wallet.credential_views import stored_claims
 from wallet_api.wallet.errors import NotPresentable
@@ -25,7 +24,7 @@ def start_mobile_id_qr(
     session: Session, *, state: AppState, holder_id: str, device_id: str, credential_id: str, profile_name: str,
     ctx: WalletContext,
 ) -> dict[str, Any]:
-    profile = get_qr_profile(profiles(state), profile_name)
+    profile = get_qr_profile(state.qr_profiles, profile_name)
     if profile.claims is None or not set(profile.types) <= set(MOBILE_ID_TYPES):
         raise InvalidInput(f"{profile_name} is not a mobile-ID profile")
     # bound to this device, valid, not suspended or revoked, device not reported lost

@@ -26,10 +26,8 @@ from keys.store import published_keys
 from schemas.qr_payload import IssuerKeyIndex
 from verifiers.compiled_statement import CompiledStatement
 from verifiers.qr.context import QrServices
-from verifiers.qr.profiles import QrProfile, qr_profiles
-from wallet_api.issuing import sealer
 from wallet_api.state import AppState
-from wallet_api.verifier_wiring import KEY_RECHECK_S, verifier_services
+from wallet_api.verifier_wiring import KEY_RECHECK_S
 from wallet_api.wallet.models import Device
 
 
@@ -37,11 +35,8 @@ def agency_ids(state: AppState) -> set[str]:
     return {type_def.agency.id for type_def in state.registry.all()}
 
 
-_KEY_INDEX = "qr_issuer_key_index"
-
-
 @dataclass(frozen=True)
-class _CachedKeyIndex:
+class CachedKeyIndex:
     kids: tuple[str, ...]
     index: IssuerKeyIndex
     #: app-clock second the published set was read
@@ -60,22 +55,22 @@ def issuer_key_index(state: AppState, session: Session, *, max_age_s: float = KE
     parsing keys costs more than the query.
     """
     now = state.clock.epoch()
-    cached = state.extras.get(_KEY_INDEX)
+    cached = state.qr_key_index
     if (
-        isinstance(cached, _CachedKeyIndex)
+        cached is not None
         and now - cached.read_at < max_age_s
         and (cached.stale_at is None or now < cached.stale_at)
     ):
         return cached.index
     rows = published_keys(session, now=state.clock.now())
     kids = tuple(row.kid for row in rows)
-    if isinstance(cached, _CachedKeyIndex) and cached.kids == kids:
+    if cached is not None and cached.kids == kids:
         index = cached.index
     else:
         keys = [VerificationKey.from_jwk(row.public_jwk, kid=row.kid) for row in rows]
         index = IssuerKeyIndex((agency, key) for agency in agency_ids(state) for key in keys)
     ends = [int(row.publish_until.timestamp()) for row in rows if row.publish_until is not None]
-    state.extras[_KEY_INDEX] = _CachedKeyIndex(kids, index, now, min(ends, default=None))  # atomic under the GIL
+    state.qr_key_index = CachedKeyIndex(kids, index, now, min(ends, default=None))  # atomic under the GIL
     return index
 
 
@@ -112,31 +107,18 @@ def qr_services(state: AppState, session: Session) -> QrServices:
         issuer_keys=issuer_key_index(state, session),
         fresh_issuer_keys=lambda: issuer_key_index(state, session, max_age_s=0),
         device_key_from_jwk=VerificationKey.from_jwk,
-        status_checker=verifier_services(state).status_checker,
+        status_checker=state.verifier.status_checker,
         status_uri=status_uri,
         device_state=_device_state,
         declaration_state=_declaration_state,
     )
 
 
-_PROFILES = "qr_profiles"
-
-
-def profiles(state: AppState) -> dict[str, QrProfile]:
-    """The QR profiles with this app's lifetimes: built once (settings do not change)."""
-    found = state.extras.get(_PROFILES)
-    if found is None:
-        settings = state.settings
-        found = qr_profiles(mobile_id_ttl_s=settings.qr_mobile_id_ttl_s, customs_ttl_s=settings.qr_customs_ttl_s)
-        state.extras[_PROFILES] = found
-    return found  # type: ignore[return-value]
-
-
 def customs_context(state: AppState, session: Session, *, signing: bool = True) -> CustomsContext:
     settings = state.settings
     return CustomsContext(
         signer=state.signers.active_signer(session) if signing else None,
-        sealer=sealer(state),
+        sealer=state.sealer,
         rule_book=cached_rule_book(settings.customs_rules_file or DEFAULT_RULES_FILE),
         rates=cached_rate_table(settings.customs_rates_file or DEFAULT_RATES_FILE),
         duty_rate=Decimal(str(settings.customs_duty_rate)),

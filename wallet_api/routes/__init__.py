@@ -7,8 +7,4 @@ from wallet_api.routes import qr_customs, qr_desk, qr_printable, qr_wallet
 from wallet_api.routes import service_admin
 from wallet_api.console import router as console
 
-#: the routers whose routes answer errors with the OAuth body (they depend on
-#: ``problems.use_oauth_errors``); a refusal made before routing looks their paths up here
-OAUTH_ROUTERS = [oid4vci.oauth_router, verifier_openid4vp.router]
-
 ROUTERS = [health.router, types.router, wellknown.router, issuer_public.router, issuer_admin.router, oid4vci.router, verifier.router, verifier_openid4vp.router, wallet_holders.router, wallet_auth.router, wallet_credentials.router, wallet_presentations.router, qr_customs.router, qr_wallet.router, qr_desk.router, qr_printable.router, console.router, service_admin.router]

@@ -6,6 +6,8 @@ from sqlalchemy import text
 from wallet_api.deps import StateDep
 from wallet_api.state import AppState
 from wallet_api.unit_of_work import autocommit, in_one_hop
+from wallet_api.api_models.base import typed
+from wallet_api.api_models.issuing import Health
 
 router = APIRouter(tags=["health"])
 
@@ -16,7 +18,7 @@ def _database_answers(state: AppState) -> None:
         session.exec(text("SELECT 1"))  # type: ignore[call-overload]
 
 
-@router.get("/healthz")
+@router.get("/healthz", **typed(Health))
 async def healthz(state: StateDep) -> dict[str, str]:
     await in_one_hop(_database_answers, state)
     return {"status": "ok"}

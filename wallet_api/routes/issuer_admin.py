@@ -23,7 +23,8 @@ from issuers.credential_status import (
 from wallet_api.audit_log import checkpoint_policy, request_id_of
 from wallet_api.auth_operator import OperatorDep
 from wallet_api.deps import ClockDep, SessionDep, StateDep
-from wallet_api.issuing import sealer
+from wallet_api.api_models.base import typed
+from wallet_api.api_models.issuing import AuditPage, CredentialRecord, CredentialRecordPage
 
 router = APIRouter(prefix="/v1/admin", tags=["issuer admin"])
 
@@ -68,7 +69,7 @@ def _page(session: SessionDep, agency_id: str, query: RecordQuery, *, now: datet
     return {"records": [_public(r) for r in page.records], "next_cursor": page.next_cursor}
 
 
-@router.get("/credentials")
+@router.get("/credentials", **typed(CredentialRecordPage))
 def find_credentials(
     operator: OperatorDep,
     session: SessionDep,
@@ -86,23 +87,23 @@ def find_credentials(
     return _page(session, operator.agency_id, query, now=clock.now(), limit=limit, cursor=cursor)
 
 
-@router.post("/credentials/search")
+@router.post("/credentials/search", **typed(CredentialRecordPage))
 def search_credentials(body: RecordSearch, operator: OperatorDep, state: StateDep, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
     """As ``GET /v1/admin/credentials``, with the person given by resident registration number."""
-    subject_ref = person_ref(sealer(state), body.person) if body.person is not None else None
+    subject_ref = person_ref(state.sealer, body.person) if body.person is not None else None
     query = RecordQuery(document_number=body.document, subject_ref=subject_ref, type_id=body.type,
                         issued_since=body.since, issued_until=body.until)
     return _page(session, operator.agency_id, query, now=clock.now(), limit=body.limit, cursor=body.cursor)
 
 
-@router.get("/credentials/{record_id}")
+@router.get("/credentials/{record_id}", **typed(CredentialRecord, 404))
 def get_credential(record_id: str, operator: OperatorDep, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
     """By record id or document check number."""
     record_id = resolve_record_id(session, reference=record_id, agency_id=operator.agency_id)
     return _public(agency_credential(session, record_id=record_id, agency_id=operator.agency_id, now=clock.now()))
 
 
-@router.post("/credentials/{record_id}/{action}")
+@router.post("/credentials/{record_id}/{action}", **typed(CredentialRecord, 404, 409))
 def set_credential_status(
     request: Request,
     record_id: str,
@@ -128,7 +129,7 @@ def set_credential_status(
     return _public(result)
 
 
-@router.get("/audit")
+@router.get("/audit", **typed(AuditPage))
 def read_audit(
     operator: OperatorDep,
     session: SessionDep,

@@ -29,7 +29,6 @@ from issuers.oid4vci.tokens import (
     parse_token_request,
     redeem_pre_authorized_code,
 )
-from issuers.sources import SyntheticPopulation
 from issuers.audit_trail import ACTOR_OPERATOR
 from wallet_api.audit_log import record_offer, request_id_of
 from wallet_api.auth_operator import OperatorDep
@@ -40,6 +39,17 @@ from wallet_api.problems import use_oauth_errors
 from wallet_api.rate_limits import client_address
 from wallet_api.state import AppState
 from wallet_api.unit_of_work import autocommit, in_one_hop, transaction
+from wallet_api.api_models.base import errors, typed
+from wallet_api.api_models.issuing import (
+    AccessToken,
+    AuthorizationServerMetadata,
+    CREDENTIAL_REQUEST_BODY,
+    TOKEN_REQUEST_BODY,
+    CredentialAnswer,
+    CredentialIssuerMetadata,
+    CredentialOffer,
+    Nonce,
+)
 
 NO_STORE = {"Cache-Control": "no-store"}
 NONCES = ExpiringTable.of(Oid4vciNonce)
@@ -66,17 +76,17 @@ oauth_router = APIRouter(tags=["OpenID4VCI"], dependencies=[Depends(use_oauth_er
 admin_router = APIRouter(prefix="/v1/admin", tags=["issuer admin"])
 
 
-@metadata_router.get("/.well-known/openid-credential-issuer")
+@metadata_router.get("/.well-known/openid-credential-issuer", **typed(CredentialIssuerMetadata))
 def issuer_metadata(context: IssuerContextDep) -> dict[str, Any]:
     return credential_issuer_metadata(context.registry, issuer_id=context.issuer_id, signing_algs=[context.signer.alg])
 
 
-@metadata_router.get("/.well-known/oauth-authorization-server")
+@metadata_router.get("/.well-known/oauth-authorization-server", **typed(AuthorizationServerMetadata))
 def oauth_metadata(settings: SettingsDep) -> dict[str, Any]:
     return authorization_server_metadata(settings.issuer_id)
 
 
-@metadata_router.get("/oid4vci/offers/{reference}")
+@metadata_router.get("/oid4vci/offers/{reference}", **typed(CredentialOffer, 404))
 def credential_offer(reference: str, session: SessionDep, context: IssuerContextDep, clock: ClockDep, response: Response) -> dict[str, Any]:
     """The offer behind a ``credential_offer_uri`` (it holds the pre-authorized code)."""
     response.headers.update(NO_STORE)
@@ -98,7 +108,7 @@ def _token_unit(state: AppState, form: dict[str, str], address: str) -> dict[str
         return issued
 
 
-@oauth_router.post("/token")
+@oauth_router.post("/token", **typed(AccessToken, 400), openapi_extra={"requestBody": TOKEN_REQUEST_BODY})
 async def token(form: FormFields, state: StateDep, request: Request, response: Response) -> dict[str, Any]:
     response.headers.update(NO_STORE)
     return await in_one_hop(_token_unit, state, form, client_address(request))
@@ -114,7 +124,7 @@ def _nonce_unit(state: AppState, address: str) -> str:
         return issue_nonce(session, now=now, ttl=timedelta(seconds=state.settings.nonce_ttl_s))
 
 
-@oauth_router.post("/nonce")
+@oauth_router.post("/nonce", **typed(Nonce))
 async def nonce(state: StateDep, request: Request, response: Response) -> dict[str, str]:
     response.headers.update(NO_STORE)
     return {"c_nonce": await in_one_hop(_nonce_unit, state, client_address(request))}
@@ -139,7 +149,7 @@ def _credential_unit(state: AppState, access_token: str | None, body: bytes) -> 
     return credential_response(issued)
 
 
-@oauth_router.post("/credential")
+@oauth_router.post("/credential", **typed(CredentialAnswer, 400), openapi_extra={"requestBody": CREDENTIAL_REQUEST_BODY})
 async def credential(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     body: RawBody,
@@ -180,7 +190,7 @@ class OfferPublic(BaseModel):
         )
 
 
-@admin_router.post("/offers", status_code=201)
+@admin_router.post("/offers", status_code=201, **errors(404))
 def create_credential_offer(
     request: Request,
     body: OfferRequest,
@@ -191,7 +201,7 @@ def create_credential_offer(
     clock: ClockDep,
 ) -> OfferPublic:
     """An operator offers its own agency's certificates to a person (pre-authorized code flow)."""
-    population: SyntheticPopulation = state.extras["population"]  # type: ignore[assignment]
+    population = state.population
     created = create_offer(
         session,
         context=context,

@@ -13,11 +13,13 @@ from wallet_api.no_store import PERSONAL_DATA
 from wallet_api.qr import customs
 from wallet_api.qr.deps import CustomsContextDep
 from wallet_api.wallet.deps import WalletContextDep
+from wallet_api.api_models.base import typed
+from wallet_api.api_models.qr import CustomsAssessment, CustomsDeclaration, CustomsDeclarationListed, CustomsDeclarationSigned
 
 router = APIRouter(prefix="/v1/customs", tags=["customs declaration"], dependencies=[PERSONAL_DATA])
 
 
-@router.post("/assessment")
+@router.post("/assessment", **typed(CustomsAssessment))
 def preview(
     body: DeclarationInput, holder: CurrentHolder, session: SessionDep, context: CustomsContextDep, ctx: WalletContextDep
 ) -> dict[str, Any]:
@@ -25,7 +27,7 @@ def preview(
     return customs.preview(session, holder_id=holder.holder_id, data=body, context=context, ctx=ctx)
 
 
-@router.post("/declarations", status_code=status.HTTP_201_CREATED)
+@router.post("/declarations", status_code=status.HTTP_201_CREATED, **typed(CustomsDeclarationSigned, 409))
 def submit(
     body: DeclarationInput, holder: CurrentHolder, session: SessionDep, state: StateDep, context: CustomsContextDep,
     ctx: WalletContextDep,
@@ -36,17 +38,17 @@ def submit(
     )
 
 
-@router.get("/declarations")
+@router.get("/declarations", **typed(list[CustomsDeclarationListed]))
 def list_all(holder: CurrentHolder, session: SessionDep, context: CustomsContextDep) -> list[dict[str, Any]]:
     return customs.read_all(session, holder_id=holder.holder_id, context=context)
 
 
-@router.get("/declarations/{declaration_id}")
+@router.get("/declarations/{declaration_id}", **typed(CustomsDeclaration, 404))
 def get_one(declaration_id: str, holder: CurrentHolder, session: SessionDep, context: CustomsContextDep) -> dict[str, Any]:
     return customs.read(session, holder_id=holder.holder_id, declaration_id=declaration_id, context=context)
 
 
-@router.put("/declarations/{declaration_id}")
+@router.put("/declarations/{declaration_id}", **typed(CustomsDeclarationSigned, 404, 409))
 def amend(
     declaration_id: str, body: DeclarationInput, holder: CurrentHolder, session: SessionDep, state: StateDep,
     context: CustomsContextDep, ctx: WalletContextDep,
@@ -58,7 +60,7 @@ def amend(
     )
 
 
-@router.post("/declarations/{declaration_id}/presentation")
+@router.post("/declarations/{declaration_id}/presentation", **typed(CustomsDeclarationSigned, 404, 409))
 def present(
     declaration_id: str, holder: CurrentHolder, session: SessionDep, state: StateDep, context: CustomsContextDep
 ) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -16,13 +17,15 @@ from wallet_api.no_store import PERSONAL_DATA
 from wallet_api.qr.deps import CustomsContextDep, QrServicesDep
 from wallet_api.qr.desk import needs_transaction, verify_scanned, verify_with_profile
 from wallet_api.qr.images import qr_text_from_image
-from wallet_api.qr.services import customs_context, profiles, qr_services
+from wallet_api.qr.services import customs_context, qr_services
 from wallet_api.rate_limits import limit_verification
 from wallet_api.rp_auth import CurrentRelyingParty
 from wallet_api.state import AppState
-from wallet_api.unit_of_work import async_engine_lifespan, on_the_loop
+from wallet_api.unit_of_work import one_transaction, reads_and_atomic_writes, run_unit
+from wallet_api.api_models.base import typed
+from wallet_api.api_models.verifier import QrVerifyAnswer
 
-router = APIRouter(prefix="/v1/qr", tags=["verifier: QR desk"], dependencies=[PERSONAL_DATA], lifespan=async_engine_lifespan)
+router = APIRouter(prefix="/v1/qr", tags=["verifier: QR desk"], dependencies=[PERSONAL_DATA])
 
 
 class QrVerifyRequest(BaseModel):
@@ -42,18 +45,24 @@ def _verify_text(
     )
 
 
-@router.post("/verify")
+#: a scan that only reads and marks the QR used (one atomic insert), and one whose writes
+#: land together or not at all (see ``needs_transaction``: a declaration cleared with its
+#: mark; a mark that must not stay when the party is refused the claims)
+_verify_and_mark = reads_and_atomic_writes(partial(_verify_text))
+_verify_in_one_transaction = one_transaction(partial(_verify_text))
+
+
+@router.post("/verify", **typed(QrVerifyAnswer))
 async def verify(body: QrVerifyRequest, party: CurrentRelyingParty, request: Request) -> dict[str, Any]:
     """200 with ``valid`` and a stable ``code`` for any QR text; claims only of a verified one."""
     state = state_of(request)  # not StateDep: see state_of
     await limit_verification(state, request, "qr_verify", party=party.client_id)
-    profile = choose_profile(body.text, profiles(state), body.profile)
-    scope = "transaction" if needs_transaction(profile, party) else "autocommit"
-    return await on_the_loop(state, scope, _verify_text, state, text=body.text, profile=profile, party=party,
-                             now=state.clock.epoch())
+    profile = choose_profile(body.text, state.qr_profiles, body.profile)
+    unit = _verify_in_one_transaction if needs_transaction(profile, party) else _verify_and_mark
+    return await run_unit(state, unit, state, text=body.text, profile=profile, party=party, now=state.clock.epoch())
 
 
-@router.post("/verify-image")
+@router.post("/verify-image", **typed(QrVerifyAnswer))
 def verify_image(
     image: Annotated[UploadFile, File(description="a photo or webcam snapshot of the QR")],
     party: CurrentRelyingParty, session: SessionDep, state: StateDep, services: QrServicesDep,
@@ -64,6 +73,6 @@ def verify_image(
     data = image.file.read(settings.qr_image_max_bytes + 1)
     text = qr_text_from_image(data, max_bytes=settings.qr_image_max_bytes, max_pixels=settings.qr_image_max_pixels)
     return verify_scanned(
-        session, text=text, requested_profile=profile, profiles=profiles(state), services=services, customs=customs,
+        session, text=text, requested_profile=profile, profiles=state.qr_profiles, services=services, customs=customs,
         party=party, now=clock.epoch(),
     )

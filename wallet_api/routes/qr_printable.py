@@ -12,12 +12,16 @@ from wallet_api.holder_auth import OwnedCredential
 from wallet_api.no_store import PERSONAL_DATA
 from wallet_api.printable import korean_font, printable_pdf
 from wallet_api.wallet.credential_views import stored_claims
-from wallet_api.wallet.deps import SealerDep
+from wallet_api.deps import SealerDep
+from wallet_api.api_models.base import binary
 
 router = APIRouter(prefix="/v1/wallet/credentials", tags=["wallet: certificates"], dependencies=[PERSONAL_DATA])
 
 
-@router.get("/{credential_id}/printable.pdf", response_class=Response)
+@router.get(
+    "/{credential_id}/printable.pdf", response_class=Response,
+    **binary("application/pdf", 404, description="a printable copy, sensitive claims masked"),
+)
 def printable(
     credential: OwnedCredential, session: SessionDep, registry: RegistryDep, settings: SettingsDep, sealer: SealerDep
 ) -> Response:

@@ -14,6 +14,8 @@ from wallet_api.qr import presenting
 from wallet_api.qr.deps import QrServicesDep
 from wallet_api.qr.mobile_id import start_mobile_id_qr
 from wallet_api.wallet.deps import WalletContextDep
+from wallet_api.api_models.base import typed
+from wallet_api.api_models.qr import FinishedQr, MobileIdQr
 
 router = APIRouter(prefix="/v1/wallet", tags=["wallet: QR codes"], dependencies=[PERSONAL_DATA])
 
@@ -31,7 +33,7 @@ class FinishRequest(BaseModel):
     signature: str = Field(max_length=128, description="base64url of the 64-byte device signature over signing_input")
 
 
-@router.post("/credentials/{credential_id}/qr")
+@router.post("/credentials/{credential_id}/qr", **typed(MobileIdQr, 404, 409))
 def mobile_id_qr(
     credential_id: str, body: MobileIdQrRequest, holder: CurrentHolder, session: SessionDep, state: StateDep,
     ctx: WalletContextDep,
@@ -43,7 +45,7 @@ def mobile_id_qr(
     )
 
 
-@router.post("/qr/finish")
+@router.post("/qr/finish", **typed(FinishedQr))
 def finish(
     body: FinishRequest, holder: CurrentHolder, session: SessionDep, services: QrServicesDep, clock: ClockDep
 ) -> dict[str, Any]:

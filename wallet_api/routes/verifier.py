@@ -18,10 +18,12 @@ from wallet_api.no_store import PERSONAL_DATA
 from wallet_api.rate_limits import limit_verification
 from wallet_api.rp_auth import CurrentRelyingParty
 from wallet_api.state import AppState
-from wallet_api.unit_of_work import async_engine_lifespan, on_the_loop
-from wallet_api.verifier_wiring import VerifierServicesDep, verifier_services
+from wallet_api.unit_of_work import reads_and_atomic_writes, run_unit
+from wallet_api.deps import VerifierServicesDep
+from wallet_api.api_models.base import binary, typed
+from wallet_api.api_models.verifier import PresentationRequestCreated, PresentationRequestState, VerifyAnswer
 
-router = APIRouter(prefix="/v1", tags=["verifier"], dependencies=[PERSONAL_DATA], lifespan=async_engine_lifespan)
+router = APIRouter(prefix="/v1", tags=["verifier"], dependencies=[PERSONAL_DATA])
 
 
 class VerifyRequest(BaseModel):
@@ -42,6 +44,9 @@ class PresentationRequestIn(BaseModel):
     purpose: str = Field(min_length=1, max_length=500)
 
 
+# the checks only read (keys and status lists are cached), and the one write, the replay
+# mark, is a single INSERT … ON CONFLICT DO NOTHING RETURNING, atomic by itself
+@reads_and_atomic_writes
 def _verify_unit(
     session: Session, state: AppState, services: VerifierServices, party: RelyingParty, body: VerifyRequest
 ) -> dict[str, Any]:
@@ -57,19 +62,16 @@ def _verify_unit(
     )
 
 
-@router.post("/verify")
+@router.post("/verify", **typed(VerifyAnswer))
 async def verify(body: VerifyRequest, party: CurrentRelyingParty, request: Request) -> dict[str, Any]:
     """Verify one SD-JWT VC presentation; 200 with ``valid`` and ``code`` for any judgeable one."""
     # the hottest route: state and services looked up here, not as dependencies (see state_of)
     state = state_of(request)
     await limit_verification(state, request, "verify", party=party.client_id)
-    services = verifier_services(state)
-    # autocommit: the checks only read (keys and status lists are cached), and the one write,
-    # the replay mark, is a single INSERT … ON CONFLICT DO NOTHING RETURNING, atomic by itself
-    return await on_the_loop(state, "autocommit", _verify_unit, state, services, party, body)
+    return await run_unit(state, _verify_unit, state, state.verifier, party, body)
 
 
-@router.post("/presentation-requests", status_code=201)
+@router.post("/presentation-requests", status_code=201, **typed(PresentationRequestCreated))
 def create_request(
     body: PresentationRequestIn,
     party: CurrentRelyingParty,
@@ -84,7 +86,7 @@ def create_request(
     return {"id": created.id, "uri": created.uri, "request_uri": created.request_uri, "expires_at": created.expires_at}
 
 
-@router.get("/presentation-requests/{request_id}")
+@router.get("/presentation-requests/{request_id}", **typed(PresentationRequestState, 404))
 def get_request(
     request_id: str, party: CurrentRelyingParty, session: SessionDep, services: VerifierServicesDep, clock: ClockDep,
     response: Response,
@@ -102,7 +104,10 @@ def _uri(session: SessionDep, party: CurrentRelyingParty, request_id: str, servi
     return request_uri_of(session, relying_party=party, request_id=request_id, services=services, now=clock.epoch())
 
 
-@router.get("/presentation-requests/{request_id}/qr.png", response_class=Response)
+@router.get(
+    "/presentation-requests/{request_id}/qr.png", response_class=Response,
+    **binary("image/png", 404, description="the request link as a QR code"),
+)
 def request_qr_png_route(
     request_id: str, party: CurrentRelyingParty, session: SessionDep, services: VerifierServicesDep, clock: ClockDep
 ) -> Response:
@@ -110,7 +115,10 @@ def request_qr_png_route(
     return Response(request_qr_png(uri), media_type="image/png", headers={"Cache-Control": "no-store"})
 
 
-@router.get("/presentation-requests/{request_id}/qr.svg", response_class=Response)
+@router.get(
+    "/presentation-requests/{request_id}/qr.svg", response_class=Response,
+    **binary("image/svg+xml", 404, description="the request link as a QR code"),
+)
 def request_qr_svg_route(
     request_id: str, party: CurrentRelyingParty, session: SessionDep, services: VerifierServicesDep, clock: ClockDep
 ) -> Response:

@@ -16,7 +16,9 @@ from wallet_api.deps import ClockDep, SessionDep, StateDep
 from wallet_api.expired_rows import ExpiringTable
 from wallet_api.problems import use_oauth_errors
 from wallet_api.rate_limits import anonymous_limit
-from wallet_api.verifier_wiring import VerifierServicesDep
+from wallet_api.deps import VerifierServicesDep
+from wallet_api.api_models.base import binary, typed
+from wallet_api.api_models.verifier import DirectPostAnswer
 
 
 router = APIRouter(prefix="/openid4vp", tags=["openid4vp"], dependencies=[Depends(use_oauth_errors)])
@@ -24,13 +26,18 @@ router = APIRouter(prefix="/openid4vp", tags=["openid4vp"], dependencies=[Depend
 USED_NONCES = ExpiringTable.of(UsedNonce)
 
 
-@router.get("/requests/{request_id}", response_class=Response)
+@router.get(
+    "/requests/{request_id}", response_class=Response,
+    **binary(REQUEST_OBJECT_MEDIA_TYPE, 400, description="the signed request object (JAR)"),
+)
 def get_request_object(request_id: str, session: SessionDep, services: VerifierServicesDep, clock: ClockDep) -> Response:
     token = request_object(session, request_id=request_id, services=services, now=clock.epoch())
     return Response(token, media_type=REQUEST_OBJECT_MEDIA_TYPE, headers={"Cache-Control": "no-store"})
 
 
-@router.post("/responses/{request_id}", dependencies=[Depends(anonymous_limit("openid4vp_response"))])
+@router.post(
+    "/responses/{request_id}", dependencies=[Depends(anonymous_limit("openid4vp_response"))], **typed(DirectPostAnswer, 400)
+)
 def post_response(
     request_id: str,
     session: SessionDep,

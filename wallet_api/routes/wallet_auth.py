@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from wallet_api.deps import ClockDep, SessionDep, StateDep
 from wallet_api.rate_limits import anonymous_limit, limit_anonymous
 from wallet_api.wallet.sign_in import SIGN_IN_TYP, create_challenge, sign_in
+from wallet_api.api_models.base import typed
+from wallet_api.api_models.wallet import HolderAccessToken, SignInChallenge
 
 router = APIRouter(prefix="/v1/auth", tags=["wallet: sign-in"])
 TOKEN_PATH = "/v1/auth/token"
@@ -23,7 +25,7 @@ class TokenRequest(BaseModel):
     device_id: str | None = Field(default=None, max_length=32)
 
 
-@router.post("/challenge", dependencies=[Depends(anonymous_limit("auth_challenge"))])
+@router.post("/challenge", dependencies=[Depends(anonymous_limit("auth_challenge"))], **typed(SignInChallenge))
 def challenge(session: SessionDep, state: StateDep, clock: ClockDep) -> dict[str, Any]:
     settings = state.settings
     row = create_challenge(session, now=clock.now(), ttl_s=settings.sign_in_challenge_ttl_s, sweeper=state.sweeper)
@@ -35,7 +37,7 @@ def challenge(session: SessionDep, state: StateDep, clock: ClockDep) -> dict[str
     }
 
 
-@router.post("/token")
+@router.post("/token", **typed(HolderAccessToken, 400, 401, 429))
 def token(body: TokenRequest, request: Request, session: SessionDep, state: StateDep, clock: ClockDep) -> JSONResponse:
     settings = state.settings
     # per device: the device id, else the proof's header (it names the device key)

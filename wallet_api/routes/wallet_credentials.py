@@ -13,7 +13,10 @@ from wallet_api.issuing import IssuerContextDep
 from wallet_api.no_store import PERSONAL_DATA
 from wallet_api.wallet.credential_store import issue_into_wallet, store_credential
 from wallet_api.wallet.credential_views import credential_detail, delete_credential, list_credentials, summary
-from wallet_api.wallet.deps import SealerDep, StatusReaderDep, VerifierServicesDep
+from wallet_api.deps import SealerDep, VerifierServicesDep
+from wallet_api.wallet.deps import StatusReaderDep
+from wallet_api.api_models.base import errors, typed
+from wallet_api.api_models.wallet import StoredCredentialDetail, StoredCredentialSummary
 
 router = APIRouter(prefix="/v1/wallet/credentials", tags=["wallet: certificates"], dependencies=[PERSONAL_DATA])
 
@@ -29,7 +32,7 @@ class ImportRequest(BaseModel):
     credential: str = Field(max_length=64 * 1024)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, **typed(StoredCredentialSummary, 400, 404, 409))
 def obtain(
     body: IssueRequest,
     holder: CurrentHolder,
@@ -52,7 +55,7 @@ def obtain(
     return summary(session, row, reader=reader, registry=registry)
 
 
-@router.post("/import", status_code=status.HTTP_201_CREATED)
+@router.post("/import", status_code=status.HTTP_201_CREATED, **typed(StoredCredentialSummary, 400, 409))
 def import_credential(
     body: ImportRequest,
     holder: CurrentHolder,
@@ -77,7 +80,7 @@ def import_credential(
     return summary(session, row, reader=reader, registry=registry)
 
 
-@router.get("")
+@router.get("", **typed(list[StoredCredentialSummary]))
 def list_all(
     holder: CurrentHolder,
     session: SessionDep,
@@ -98,12 +101,12 @@ def list_all(
     )
 
 
-@router.get("/{credential_id}")
+@router.get("/{credential_id}", **typed(StoredCredentialDetail, 404))
 def get_one(credential: OwnedCredential, session: SessionDep, reader: StatusReaderDep, registry: RegistryDep) -> dict[str, Any]:
     return credential_detail(session, credential, reader=reader, registry=registry)
 
 
-@router.delete("/{credential_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{credential_id}", status_code=status.HTTP_204_NO_CONTENT, **errors(404))
 def delete(credential: OwnedCredential, session: SessionDep) -> Response:
     delete_credential(session, credential)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

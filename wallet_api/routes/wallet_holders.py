@@ -13,8 +13,7 @@ from wallet_api.deps import ClockDep, SessionDep, SettingsDep, StateDep
 from wallet_api.holder_auth import CurrentHolder, EnrollingHolder, OwnedDevice
 from wallet_api.no_store import PERSONAL_DATA
 from wallet_api.rate_limits import anonymous_limit, asserted_identity, limit_anonymous
-from wallet_api.wallet import wiring
-from wallet_api.wallet.deps import SealerDep
+from wallet_api.deps import SealerDep
 from wallet_api.wallet.devices import (
     DEVICE_REGISTRATION_TYP,
     create_registration_challenge,
@@ -24,6 +23,8 @@ from wallet_api.wallet.devices import (
 )
 from wallet_api.wallet.enrolment import enrol_with_assertion
 from wallet_api.wallet.models import DevicePublic
+from wallet_api.api_models.base import errors, typed
+from wallet_api.api_models.wallet import DevIdentityAssertion, DeviceChallenge, HolderEnrolled
 
 router = APIRouter(tags=["wallet: holders"], dependencies=[PERSONAL_DATA])
 
@@ -47,17 +48,20 @@ class DeviceRequest(BaseModel):
     proof: str | None = Field(default=None, max_length=4096)
 
 
-@router.post("/v1/holders", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/v1/holders", status_code=status.HTTP_201_CREATED,
+    **typed(HolderEnrolled, 400, 401, 403, 429, success={200: HolderEnrolled}),
+)
 def enrol(body: EnrolmentRequest, request: Request, session: SessionDep, state: StateDep, clock: ClockDep) -> JSONResponse:
     settings = state.settings
     limit_anonymous(state, request, "enrolment", kind="person", credential=asserted_identity(body.identity_assertion))
     enrolled = enrol_with_assertion(
         session,
         assertion=body.identity_assertion,
-        providers=wiring.identity_providers(state),
+        providers=state.identity_providers,
         audience=settings.issuer_id,
-        population=state.extras["population"],  # type: ignore[arg-type]
-        sealer=wiring.wallet_sealer(state),
+        population=state.population,
+        sealer=state.sealer,
         now=clock.now(),
         max_age_s=settings.identity_assertion_max_age_s,
         leeway_s=settings.clock_skew_s,
@@ -79,16 +83,18 @@ def enrol(body: EnrolmentRequest, request: Request, session: SessionDep, state: 
     )
 
 
-@router.post("/v1/dev/identity-assertions", dependencies=[Depends(anonymous_limit("dev_identity"))])
+@router.post("/v1/dev/identity-assertions", dependencies=[Depends(anonymous_limit("dev_identity"))], **typed(DevIdentityAssertion, 404))
 def dev_identity_assertion(body: DevAssertionRequest, state: StateDep, settings: SettingsDep, clock: ClockDep) -> dict[str, str]:
     if settings.environment != "development":
         raise NotFound("not found")
-    provider = wiring.dev_identity_provider(state)
-    assertion = provider.assert_for(state.extras["population"], person_id=body.person_id, now=clock.now())  # type: ignore[arg-type]
+    provider = state.dev_identity_provider
+    if provider is None:
+        raise NotFound("not found")
+    assertion = provider.assert_for(state.population, person_id=body.person_id, now=clock.now())
     return {"identity_assertion": assertion, "issuer": provider.issuer}
 
 
-@router.post("/v1/holders/me/devices/challenge")
+@router.post("/v1/holders/me/devices/challenge", **typed(DeviceChallenge))
 def device_challenge(holder: EnrollingHolder, session: SessionDep, settings: SettingsDep, clock: ClockDep) -> JSONResponse:
     row = create_registration_challenge(
         session, holder_id=holder.holder_id, now=clock.now(), ttl_s=settings.sign_in_challenge_ttl_s
@@ -104,7 +110,7 @@ def device_challenge(holder: EnrollingHolder, session: SessionDep, settings: Set
     )
 
 
-@router.post("/v1/holders/me/devices", status_code=status.HTTP_201_CREATED)
+@router.post("/v1/holders/me/devices", status_code=status.HTTP_201_CREATED, **errors(400, 409))
 def add_device(
     body: DeviceRequest, holder: EnrollingHolder, session: SessionDep, settings: SettingsDep, sealer: SealerDep, clock: ClockDep
 ) -> DevicePublic:
@@ -126,6 +132,6 @@ def get_devices(holder: CurrentHolder, session: SessionDep) -> list[DevicePublic
     return list_devices(session, holder_id=holder.holder_id)
 
 
-@router.delete("/v1/holders/me/devices/{device_id}")
+@router.delete("/v1/holders/me/devices/{device_id}", **errors(404))
 def delete_device(device: OwnedDevice, session: SessionDep, sealer: SealerDep, clock: ClockDep) -> DevicePublic:
     return revoke_device(session, device=device, sealer=sealer, now=clock.now())

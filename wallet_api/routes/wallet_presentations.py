@@ -14,12 +14,15 @@ from wallet_api.holder_auth import CurrentHolder, OwnedConsent
 from wallet_api.no_store import PERSONAL_DATA
 from wallet_api.rate_limits import limit_anonymous
 from wallet_api.wallet.consent_submission import submit
-from wallet_api.wallet.deps import FetcherDep, SealerDep, ShareLinkPolicyDep, VerifierServicesDep, WalletContextDep
+from wallet_api.deps import SealerDep, VerifierServicesDep
+from wallet_api.wallet.deps import FetcherDep, ShareLinkPolicyDep, WalletContextDep
 from wallet_api.wallet.errors import ViewingCodeInUrl
 from wallet_api.wallet.models import SubmissionPublic
 from wallet_api.wallet.presentations import prepare, resolve
 from wallet_api.wallet.share_links import create_share_link, view_share_link
 from wallet_api.wallet.submissions import list_submissions
+from wallet_api.api_models.base import typed
+from wallet_api.api_models.wallet import PreparedPresentation, ResolvedRequest, SharedView, Submitted
 
 router = APIRouter(tags=["wallet: submissions"], dependencies=[PERSONAL_DATA])
 
@@ -54,19 +57,19 @@ class ShareLinkRequest(BaseModel):
     purpose: str | None = Field(default=None, max_length=500)
 
 
-@router.post("/v1/wallet/presentations/resolve")
+@router.post("/v1/wallet/presentations/resolve", **typed(ResolvedRequest, 400))
 def resolve_request(
     body: ResolveRequest, holder: CurrentHolder, session: SessionDep, fetcher: FetcherDep, ctx: WalletContextDep
 ) -> dict[str, Any]:
     return resolve(session, holder_id=holder.holder_id, uri=body.uri, fetcher=fetcher, ctx=ctx)
 
 
-@router.post("/v1/wallet/presentations/{consent_id}/prepare")
+@router.post("/v1/wallet/presentations/{consent_id}/prepare", **typed(PreparedPresentation, 400, 404, 409))
 def prepare_presentation(body: PrepareRequest, consent: OwnedConsent, session: SessionDep, ctx: WalletContextDep) -> dict[str, Any]:
     return prepare(session, consent=consent, credential_ids=body.credential_ids, device_id=body.device_id, ctx=ctx)
 
 
-@router.post("/v1/wallet/presentations/{consent_id}/submit")
+@router.post("/v1/wallet/presentations/{consent_id}/submit", **typed(Submitted, 400, 404, 409))
 def submit_presentation(
     body: SubmitRequest,
     consent: OwnedConsent,
@@ -78,14 +81,14 @@ def submit_presentation(
     return submit(session, consent=consent, body=body.model_dump(exclude_none=True), fetcher=fetcher, ctx=ctx, policy=policy)
 
 
-@router.post("/v1/wallet/share-links", status_code=status.HTTP_201_CREATED)
+@router.post("/v1/wallet/share-links", status_code=status.HTTP_201_CREATED, **typed(PreparedPresentation, 400, 404, 409))
 def new_share_link(
     body: ShareLinkRequest, holder: CurrentHolder, session: SessionDep, ctx: WalletContextDep, policy: ShareLinkPolicyDep
 ) -> dict[str, Any]:
     return create_share_link(session, holder_id=holder.holder_id, body=body.model_dump(), ctx=ctx, policy=policy)
 
 
-@router.get("/v1/shared/{link_id}")
+@router.get("/v1/shared/{link_id}", **typed(SharedView, 400, 401, 404, 410, 429))
 def view_shared(
     link_id: str,
     request: Request,

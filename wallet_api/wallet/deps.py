@@ -7,10 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from keys.sealing import Sealer
-from verifiers.verifier_services import VerifierServices
 from wallet_api.deps import StateDep
-from wallet_api.verifier_wiring import verifier_services
 from wallet_api.wallet import wiring
 from wallet_api.wallet.credential_views import StatusReader
 from wallet_api.wallet.fetching import Fetcher
@@ -36,17 +33,7 @@ async def _policy(state: StateDep) -> ShareLinkPolicy:
     return wiring.share_link_policy(state)
 
 
-async def _sealer(state: StateDep) -> Sealer:
-    return wiring.wallet_sealer(state)
-
-
-async def _services(state: StateDep) -> VerifierServices:
-    return verifier_services(state)
-
-
 WalletContextDep = Annotated[WalletContext, Depends(_context)]
 StatusReaderDep = Annotated[StatusReader, Depends(_reader)]
 FetcherDep = Annotated[Fetcher, Depends(_fetcher)]
 ShareLinkPolicyDep = Annotated[ShareLinkPolicy, Depends(_policy)]
-SealerDep = Annotated[Sealer, Depends(_sealer)]
-VerifierServicesDep = Annotated[VerifierServices, Depends(_services)]

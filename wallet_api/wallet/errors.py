@@ -15,10 +15,6 @@ class IdentityMismatch(Forbidden):
     code, title = "identity_mismatch", "Identity does not match the agencies' records"
 
 
-class DeviceRevoked(Conflict):
-    code, title = "device_revoked", "Device revoked"
-
-
 class DeviceProofInvalid(WalletError):
     """A device registration proof that does not prove possession of the key being registered."""
 

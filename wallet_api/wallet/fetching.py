@@ -1,6 +1,6 @@
 """How the wallet reaches a verifier: GET the request object, POST the direct_post response.
 
-A ``Fetcher`` is injected (``state.extras["wallet_external_fetcher"]`` overrides it, e.g. in
+A ``Fetcher`` is injected (``AppState.external_fetcher`` overrides it, e.g. in
 tests). ``InProcessFetcher`` sends requests for our own public URL through this very
 application in-process (the same routes, the same wire format, no network, no TLS to
 ourselves) and everything else to ``verifiers.outbound_http.OutboundFetcher``, which

@@ -37,7 +37,8 @@ from verifiers.relying_parties import authorise_claims, find_by_client_id
 from wallet_api.wallet.credential_views import StatusReader, owned_credential, stored_claims
 from wallet_api.wallet.dcql_matching import asked_paths, match_query
 from wallet_api.wallet.devices import owned_device
-from wallet_api.wallet.errors import ConsentExpired, DeviceRevoked, NotPresentable, RelyingPartyUnregistered, RequestObjectInvalid
+from schemas.errors import DeviceRevoked
+from wallet_api.wallet.errors import ConsentExpired, NotPresentable, RelyingPartyUnregistered, RequestObjectInvalid
 from wallet_api.wallet.fetching import Fetcher
 from wallet_api.wallet.models import Consent, Device, StoredCredential
 from wallet_api.wallet.request_objects import resolve_request

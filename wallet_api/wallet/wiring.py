@@ -4,51 +4,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from keys.sealing import Sealer
-from wallet_api.issuing import sealer
+from wallet_api.settings import Settings
 from wallet_api.state import AppState
-from wallet_api.verifier_wiring import verifier_services
 from wallet_api.wallet.credential_views import StatusReader
 from wallet_api.wallet.dev_identity_provider import DevIdentityProvider
-from wallet_api.outbound_wiring import outbound_fetcher
 from wallet_api.wallet.fetching import Fetcher, InProcessFetcher
 from wallet_api.wallet.identity_providers import IdentityProvider, configured_providers
 from wallet_api.wallet.presentations import WalletContext
 from wallet_api.wallet.share_links import ShareLinkPolicy
 
-PROVIDERS_KEY = "wallet_identity_providers"
-DEV_PROVIDER_KEY = "wallet_dev_identity_provider"
-#: tests (or an embedding app) put a Fetcher here for origins other than our own
-EXTERNAL_FETCHER_KEY = "wallet_external_fetcher"
 
-
-def dev_identity_provider(state: AppState) -> DevIdentityProvider:
-    found = state.extras.get(DEV_PROVIDER_KEY)
-    if not isinstance(found, DevIdentityProvider):
-        found = DevIdentityProvider(state.settings)
-        state.extras[DEV_PROVIDER_KEY] = found
-    return found
-
-
-def identity_providers(state: AppState) -> dict[str, IdentityProvider]:
-    found = state.extras.get(PROVIDERS_KEY)
-    if not isinstance(found, dict):
-        found = configured_providers(state.settings)
-        if state.settings.environment == "development":
-            dev = dev_identity_provider(state).as_trusted()
-            found[dev.issuer] = dev
-        state.extras[PROVIDERS_KEY] = found
-    return found
-
-
-def wallet_sealer(state: AppState) -> Sealer:
-    return sealer(state)
+def build_identity_providers(settings: Settings) -> tuple[dict[str, IdentityProvider], DevIdentityProvider | None]:
+    """Trusted identity providers for enrolment; in development also the built-in one that
+    mints assertions (``POST /v1/dev/identity-assertions``)."""
+    providers = configured_providers(settings)
+    dev = None
+    if settings.environment == "development":
+        dev = DevIdentityProvider(settings)
+        trusted = dev.as_trusted()
+        providers[trusted.issuer] = trusted
+    return providers, dev
 
 
 def status_reader(state: AppState) -> StatusReader:
     return StatusReader(
-        checker=verifier_services(state).status_checker,
-        sealer=sealer(state),
+        checker=state.verifier.status_checker,
+        sealer=state.sealer,
         expiring_soon_days=state.settings.expiring_soon_days,
         now=state.clock.now(),
     )
@@ -57,7 +38,7 @@ def status_reader(state: AppState) -> StatusReader:
 def wallet_context(state: AppState) -> WalletContext:
     return WalletContext(
         registry=state.registry,
-        sealer=sealer(state),
+        sealer=state.sealer,
         reader=status_reader(state),
         issuer_id=state.settings.issuer_id,
         consent_ttl_s=state.settings.consent_ttl_s,
@@ -71,5 +52,5 @@ def share_link_policy(state: AppState) -> ShareLinkPolicy:
 
 def fetcher(state: AppState, app: Any) -> Fetcher:
     """Our own origin in-process, every other URL through the app's one outbound fetcher."""
-    external = state.extras.get(EXTERNAL_FETCHER_KEY) or outbound_fetcher(state)
+    external = state.external_fetcher or state.outbound
     return InProcessFetcher(app, state.settings.issuer_id, external)  # type: ignore[arg-type]

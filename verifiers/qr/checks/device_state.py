@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from verifiers.qr.context import QrContext
-from verifiers.qr.errors import DeviceRevoked
+from schemas.errors import DeviceRevoked
 
 ID = "device_state"
 

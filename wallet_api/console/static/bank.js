@@ -20,9 +20,7 @@
   function resultCard(query, answer) {
     const title = typeName(answer.type_id || query.type_id);
     if (!answer.valid) {
-      return card("bad", title, t("invalid"), codeLine(answer.code || "invalid"),
-        answer.code === "not_presented" ? el("p", {}, t("not_presented")) : null,
-        answer.detail ? el("p", { class: "hint" }, answer.detail) : null);
+      return card("bad", title, t("invalid"), codeLine(answer.code || "invalid"));
     }
     const type = config.types[answer.type_id] || {};
     const summary = facts([
@@ -40,12 +38,12 @@
     results.replaceChildren();
     if (request.error) {
       const message = request.error === "expired" ? t("request_expired") : t("wallet_declined");
-      results.append(card("bad", t("bank_title"), t("invalid"), codeLine(request.error), el("p", {}, message)));
+      results.append(card("bad", t("bank_title"), t("invalid"), codeLine(request.error, message)));
       return;
     }
     if (request.result_state === "collected" || request.result_state === "purged") {
       // the service hands a result over once (then deletes it): another tab or poll had it
-      results.append(card("warn", t("bank_title"), t("result_gone"), codeLine(`result_${request.result_state}`)));
+      results.append(card("warn", t("bank_title"), t("result_gone"), codeLine(`result_${request.result_state}`, t("result_gone"))));
       return;
     }
     const queries = config.templates[template] || [];
@@ -95,7 +93,7 @@
       document.body.dataset.requestId = created.id;
       polling = setTimeout(() => poll(created.id, template), POLL_MS);
     } catch (error) {
-      results.append(card("bad", t("bank_title"), t("invalid"), codeLine(error.code || "error"), el("p", {}, error.message)));
+      results.append(card("bad", t("bank_title"), t("invalid"), codeLine(error.code || "error")));
     }
   });
 })();

@@ -111,13 +111,20 @@ const Console = (() => {
       el("div", { class: "body" }, ...body));
   }
 
-  function codeLine(code) {
-    return el("p", {}, t("reason"), ": ", el("span", { class: "code", "data-code": code }, code));
+  // an outcome as a sentence for the clerk; the raw code only in the small details line
+  function outcome(code) {
+    return (config.outcomes && config.outcomes[code]) || config.outcomes.outcome_unknown;
+  }
+
+  function codeLine(code, message) {
+    return el("div", { class: "outcome" },
+      el("p", { class: "reason", "data-reason": code }, message || outcome(code)),
+      el("p", { class: "details" }, t("details"), ": ", el("span", { class: "code", "data-code": code }, code)));
   }
 
   function statusText(status) {
     return t(`status_${status || "unknown"}`);
   }
 
-  return { config, lang, t, el, api, pick, when, plain, claimList, facts, card, codeLine, statusText };
+  return { config, lang, t, el, api, pick, when, plain, claimList, facts, card, codeLine, outcome, statusText };
 })();

@@ -12,7 +12,7 @@
     try {
       const answer = await api("POST", "/console/api/document-checks", { number: input.value.trim() });
       if (!answer.found) {
-        results.replaceChildren(card("bad", answer.document_number, t("invalid"), el("p", {}, t("not_found")), codeLine("not_found")));
+        results.replaceChildren(card("bad", answer.document_number, t("invalid"), codeLine("not_found", t("not_found"))));
         return;
       }
       const summary = facts([
@@ -27,7 +27,7 @@
         ? card("ok", pick(answer.type_name), t("genuine_current"), summary)
         : card("bad", pick(answer.type_name), t("genuine_not_current"), codeLine(answer.status), summary));
     } catch (error) {
-      results.replaceChildren(card("bad", t("error"), t("invalid"), codeLine(error.code || "error"), el("p", {}, error.message)));
+      results.replaceChildren(card("bad", t("error"), t("invalid"), codeLine(error.code || "error")));
     }
   });
 })();

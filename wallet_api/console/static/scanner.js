@@ -135,7 +135,7 @@
       results.replaceChildren(config.desk === "customs" ? customsCard(answer) : mobileIdCard(answer));
       document.body.dataset.scans = String(Number(document.body.dataset.scans || 0) + 1);
     } catch (error) {
-      results.replaceChildren(card("bad", t("error"), t("invalid"), codeLine(error.code || "error"), el("p", {}, error.message)));
+      results.replaceChildren(card("bad", t("error"), t("invalid"), codeLine(error.code || "error")));
     } finally {
       busy = false;
     }
