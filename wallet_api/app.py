@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
                 maintenance.cancel()
             if state.async_engines is not None:
                 await state.async_engines.dispose()
+            await state.rate_limiter.aclose()
             state.engine.dispose()
 
     app = FastAPI(

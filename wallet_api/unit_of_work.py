@@ -136,13 +136,6 @@ def declared_unit(call: Callable[..., Any]) -> Scope:
         raise TypeError(f"{call!r} declares no unit of work (@reads_and_atomic_writes or @one_transaction)") from None
 
 
-def async_autocommit_engine(state: AppState) -> AsyncEngine | None:
-    """The AUTOCOMMIT async pool (PostgreSQL), or None (SQLite): for one awaited statement
-    outside a unit, e.g. the rate-limit count of ``/v1/verify``."""
-    engines = state.async_engines
-    return engines.autocommit if engines is not None else None
-
-
 def _with_session(engine: Engine, scope: Scope, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     with (autocommit(engine) if scope == "autocommit" else transaction(engine)) as session:
         return call(session, *args, **kwargs)
