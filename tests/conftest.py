@@ -6,12 +6,16 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from fastapi.testclient import TestClient
 from sqlmodel import Session, SQLModel
 
+from wallet_api.app import create_app
+from wallet_api.clock import FixedClock
 from wallet_api.db import make_engine, run_migrations
 from wallet_api.tables import import_all_tables
 
@@ -95,4 +99,17 @@ def client(settings):  # type: ignore[no-untyped-def]
     from wallet_api.app import create_app
 
     with TestClient(create_app(settings), base_url="https://ecert.test") as test_client:
+        yield test_client
+
+
+# --- the app over HTTP on a clock the test moves (wallet, QR desk, console tests) ----------
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime.now(UTC).replace(microsecond=0))
+
+
+@pytest.fixture
+def app_client(settings, clock: FixedClock) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    """The whole app over HTTP, on a clock the test moves."""
+    with TestClient(create_app(settings, clock=clock), base_url="https://ecert.test") as test_client:
         yield test_client

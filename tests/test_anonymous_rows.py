@@ -29,7 +29,7 @@ from sqlmodel import Session
 
 from issuers.oid4vci.models import MAX_TX_CODE_FAILURES, Oid4vciNonce, Oid4vciOffer
 from tests.test_oid4vci_wallet import _offer_over_admin_api
-from tests.test_wallet_flow import ABSTRACT, MobileApp, person_with_types
+from tests.wallet_app import ABSTRACT, MobileApp, person_with_types
 from wallet_api.app import create_app
 from wallet_api.clock import FixedClock
 from wallet_api.log_redaction import REDACTED, redact
@@ -111,7 +111,7 @@ def test_a_swept_challenge_is_refused_like_an_expired_one(settings: Any, clock: 
 
 
 def test_openid4vp_responses_sweep_expired_replay_marks(settings: Any, clock: FixedClock) -> None:
-    from tests.test_wallet_flow import bank_request, register_bank
+    from tests.wallet_app import bank_request, register_bank
     from verifiers.models import UsedNonce
 
     with _client(settings, clock, expired_sweep_every=1) as client:

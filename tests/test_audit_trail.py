@@ -28,7 +28,7 @@ from issuers.operators import add_operator
 from keys.jws import VerificationKey, verify_compact
 from tests.issuing_helpers import device_signer, issue_for, person_with_record
 from tests.test_ops_parties import cli, run_admin  # noqa: F401  (fixture)
-from tests.test_wallet_flow import MobileApp, register_bank
+from tests.wallet_app import MobileApp, register_bank
 
 ABSTRACT = "resident_registration_abstract"
 

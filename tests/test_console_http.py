@@ -21,7 +21,7 @@ from wallet_api.clock import FixedClock
 from wallet_api.console.sessions import ConsoleSession
 from wallet_api.wallet.models import StoredCredential
 
-from tests.test_wallet_flow import ABSTRACT, MobileApp, person_with_types, register_bank
+from tests.wallet_app import ABSTRACT, MobileApp, person_with_types, register_bank
 
 COOKIE = "__Host-ecert_console"  # the test app's public_url is https
 ABSTRACT_ONLY = {ABSTRACT: ["name", "current_address"]}

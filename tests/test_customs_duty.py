@@ -13,7 +13,7 @@ from issuers.customs.assessment import assess
 from issuers.customs.form import DeclarationForm, cigarette_equivalents, qr_claims
 from issuers.customs.rates import load_rate_table
 from issuers.customs.rules import load_rule_book
-from tests.test_wallet_flow import app_client, clock  # noqa: F401 - fixtures
+
 
 RULES = load_rule_book()
 RATES_TOML = """
@@ -139,7 +139,7 @@ def test_a_day_before_every_rule_is_a_domain_error() -> None:
 
 def _traveller(client):  # type: ignore[no-untyped-def]
     from tests.issuing_helpers import person_with_record
-    from tests.test_wallet_flow import MobileApp
+    from tests.wallet_app import MobileApp
 
     app = MobileApp(client, person_with_record(client.app.state.ecert, "mobile_driver_licence"))
     app.enrol()

@@ -22,16 +22,7 @@ from tests.issuing_helpers import device_signer, person_with_record
 from tests.test_issuer_admin_api import _status_in_list
 from tests.test_multiworker import LiveServer, live_server, post  # noqa: F401 - fixture
 from tests.test_oid4vci_wallet import ABSTRACT, Wallet, _offer_over_admin_api
-from tests.test_wallet_flow import (  # noqa: F401 - fixtures
-    DEVICE_REGISTRATION_TYP,
-    SIGN_IN_TYP,
-    MobileApp,
-    app_client,
-    bank_request,
-    clock,
-    person_with_types,
-    register_bank,
-)
+from tests.wallet_app import DEVICE_REGISTRATION_TYP, SIGN_IN_TYP, MobileApp, bank_request, person_with_types, register_bank
 from wallet_api.clock import FixedClock
 
 DEVICES = "/v1/holders/me/devices"

@@ -38,7 +38,7 @@ from keys.jws import Signer, parse_compact
 from keys.sd_jwt import Disclosure, attach_kb_jwt, kb_jwt_signing_input, select_disclosures
 from keys.sd_jwt_errors import DisclosureMalformed
 from tests.issuing_helpers import device_signer, issue_for, person_with_record
-from tests.test_wallet_flow import MobileApp, person_with_types, register_bank
+from tests.wallet_app import MobileApp, person_with_types, register_bank
 from wallet_api.db import make_async_engine, make_engine
 
 TYPE = "resident_registration_abstract"
@@ -363,7 +363,7 @@ def test_deep_openid4vci_proof_and_body_get_the_oauth_error(client: TestClient, 
 
 
 def _bank_request_object(client: TestClient, headers: dict[str, str]) -> dict[str, Any]:
-    from tests.test_wallet_flow import bank_request
+    from tests.wallet_app import bank_request
 
     created = bank_request(client, headers["Authorization"].removeprefix("Bearer "), ["name"])
     request_id = created["id"]

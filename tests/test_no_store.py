@@ -13,7 +13,7 @@ from sqlmodel import Session
 from issuers.models import IssuedCredential
 from tests.test_console_http import sign_in
 from tests.test_qr_desk_flow import _declaration
-from tests.test_wallet_flow import ABSTRACT, MobileApp, app_client, bank_request, clock, person_with_types, register_bank  # noqa: F401 - fixtures
+from tests.wallet_app import ABSTRACT, MobileApp, bank_request, person_with_types, register_bank
 from wallet_api.clock import FixedClock
 from wallet_api.wallet.models import StoredCredential
 

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from issuers.audit_trail import AuditEntry
 from issuers.operators import add_operator
 from tests.test_console_http import sign_in
-from tests.test_wallet_flow import register_bank
+from tests.wallet_app import register_bank
 from wallet_api.app import create_app
 from wallet_api.cli import app as ecert_app
 from wallet_api.console.sessions import ConsoleSession

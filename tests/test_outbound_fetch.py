@@ -34,7 +34,7 @@ from issuers.pipeline import vct_for
 from keys.b64 import b64url_encode
 from keys.jws import Signer, generate_private_key
 from schemas.errors import FetchFailed, FetchRefused, OutboundFetchError, SignatureInvalid, StatusUnavailable
-from tests.test_wallet_flow import ABSTRACT, MobileApp, app_client, clock, person_with_types, register_bank  # noqa: F401 - fixtures
+from tests.wallet_app import ABSTRACT, MobileApp, person_with_types, register_bank
 from verifiers.models import RelyingParty
 from verifiers.outbound_http import ADDRESS_REFUSED, FAILED, FetchPolicy, OutboundFetcher, parse_allow_entry, same_origin_target
 from verifiers.verifier_identity import request_signer, x5c

@@ -12,7 +12,7 @@ import zxingcpp
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from tests.test_wallet_flow import app_client, clock  # noqa: F401 - fixtures
+
 from tests.test_qr_desk_flow import _signed_in
 from wallet_api.printable import FONT_CANDIDATES, korean_font
 

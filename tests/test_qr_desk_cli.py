@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from tests.test_qr_desk_flow import LICENCE, _finish, _party, _signed_in, _verify
-from tests.test_wallet_flow import app_client, clock  # noqa: F401 - fixtures
+
 from wallet_api.cli_qr import scan
 
 

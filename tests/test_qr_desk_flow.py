@@ -1,7 +1,7 @@
 """Issue 6 through real HTTP: the traveller's declaration and a mobile ID, shown as QR PNGs,
 decoded with zxing-cpp as a desk scanner would, and verified at ``POST /v1/qr/verify``.
 
-``MobileApp`` (tests/test_wallet_flow.py) plays the phone: it holds the device keys and
+``MobileApp`` (tests/wallet_app.py) plays the phone: it holds the device keys and
 signs what the server hands it; the server never sees a device private key.
 """
 
@@ -23,7 +23,7 @@ from sqlmodel import Session
 from keys.b64 import b64url_decode, b64url_encode
 from schemas.qr_errors import QrMalformed
 from tests.issuing_helpers import person_with_record
-from tests.test_wallet_flow import MobileApp, app_client, clock  # noqa: F401 - fixtures
+from tests.wallet_app import MobileApp
 from tests.test_qr_support import deflate_with_dictionary, qr_around_issuer_payload
 from verifiers.relying_parties import register_relying_party
 from wallet_api.clock import FixedClock

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from tests.test_qr_desk_flow import LICENCE, _mobile_qr, _party, _signed_in, _verify
-from tests.test_wallet_flow import app_client, clock  # noqa: F401 - fixtures
+
 from verifiers.models import RelyingParty
 from verifiers.qr.profiles import qr_profiles
 from wallet_api.clock import FixedClock

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from keys.store import ACTIVE_KEY_RECHECK_S, SignerCache, rotate_key
 from tests.test_qr_desk_flow import LICENCE, _licence, _mobile_qr, _party, _verify
-from tests.test_wallet_flow import app_client, clock  # noqa: F401 - fixtures
+
 from wallet_api.clock import FixedClock
 from wallet_api.qr.services import agency_ids, issuer_key_index, qr_services
 

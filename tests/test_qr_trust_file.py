@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from tests.test_qr_desk_flow import LICENCE, _declaration, _finish, _signed_in, _submit
-from tests.test_wallet_flow import FixedClock, app_client, clock  # noqa: F401 - fixtures
+from wallet_api.clock import FixedClock
 from verifiers.qr.trust_file import TrustFileInvalid, load_trust_file
 from wallet_api.cli import app as cli
 

@@ -22,7 +22,7 @@ from wallet_api.console.deps import cookie_secure
 from wallet_api.settings import Settings, SettingsError
 
 from tests.test_console_http import login_token
-from tests.test_wallet_flow import ABSTRACT, register_bank
+from tests.wallet_app import ABSTRACT, register_bank
 
 TEST_STORAGE_KEY = "dGVzdC1zdG9yYWdlLWtleS0zMi1ieXRlcy1sb25nLi4"  # tests/conftest.py
 STRONG_PASSPHRASE = "correct horse battery staple, forty chars"

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from keys.jws import Signer, generate_private_key
 from keys.jwk import public_jwk
 from tests.issuing_helpers import device_signer
-from tests.test_wallet_flow import MobileApp, app_client, clock, person_with_types  # noqa: F401 - fixtures
+from tests.wallet_app import MobileApp, person_with_types
 from wallet_api.app import create_app
 from wallet_api.clock import FixedClock
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.test_wallet_flow import ABSTRACT, MobileApp, bank_request, person_with_types, register_bank
+from tests.wallet_app import ABSTRACT, MobileApp, bank_request, person_with_types, register_bank
 
 
 def _two_holders(client: TestClient) -> tuple[MobileApp, str, str, MobileApp, str]:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from issuers.pipeline import vct_for
 from verifiers.verifier_identity import create_identity, request_signer, x5c
-from tests.test_wallet_flow import ABSTRACT, MobileApp, app_client, bank_request, clock, person_with_types, register_bank  # noqa: F401 - fixtures
+from tests.wallet_app import ABSTRACT, MobileApp, bank_request, person_with_types, register_bank
 from wallet_api.wallet.fetching import Fetched
 
 

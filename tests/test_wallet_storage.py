@@ -14,7 +14,7 @@ from sqlmodel import Session, SQLModel
 from issuers.credential_status import change_status
 from issuers.models import IssuedCredential
 from tests.issuing_helpers import device_signer, issue_for
-from tests.test_wallet_flow import ABSTRACT, MobileApp, app_client, clock, person_with_types  # noqa: F401 - fixtures
+from tests.wallet_app import ABSTRACT, MobileApp, person_with_types
 from wallet_api.app import create_app
 from wallet_api.clock import FixedClock
 from wallet_api.db import make_engine, run_migrations

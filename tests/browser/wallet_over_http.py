@@ -23,7 +23,7 @@ from issuers.sources import SyntheticPopulation
 from keys.b64 import b64url_decode, b64url_encode
 from keys.jws import Signer
 from schemas.registry import load_registry
-from tests.test_wallet_flow import DEVICE_REGISTRATION_TYP, SIGN_IN_TYP, MobileApp
+from tests.wallet_app import DEVICE_REGISTRATION_TYP, SIGN_IN_TYP, MobileApp
 from wallet_api.wallet.models import StoredCredential
 
 
