@@ -16,7 +16,7 @@ from issuers.customs.errors import DeclarationTooLarge
 from issuers.customs.qr_issuer import MAX_QR_CHARS, sign_issuer_part
 from keys.jws import Signer
 from tests.test_qr_desk_flow import _declaration, _finish, _scanned, _signed_in
-from tests.test_qr_support import NOW, customs_claims, fixed_signer
+from tests.qr_payloads import NOW, customs_claims, fixed_signer
 from wallet_api.clock import FixedClock
 
 #: 30 characters each, words the preset dictionary does not hold: eight lines cannot fit

@@ -27,7 +27,7 @@ from schemas.qr_image import qr_version, render_png
 from schemas.qr_payload import build_presentation, finish_presentation
 from schemas.qr_payload import wire_keys as k
 from tests.test_qr_budget import CountingSigner
-from tests.test_qr_support import NOW, fixed_signer
+from tests.qr_payloads import NOW, fixed_signer
 
 #: the guaranteed envelope of docs/qr-format.md §15 (any content within it fits version 15-M)
 GUARANTEED = {"name_chars": 30, "countries": 5, "goods": 3, "goods_name_chars_latin": 12, "goods_name_chars_hangul": 4,

@@ -24,7 +24,7 @@ from keys.b64 import b64url_decode, b64url_encode
 from schemas.qr_errors import QrMalformed
 from tests.issuing_helpers import person_with_record
 from tests.wallet_app import MobileApp
-from tests.test_qr_support import deflate_with_dictionary, qr_around_issuer_payload
+from tests.qr_payloads import deflate_with_dictionary, qr_around_issuer_payload
 from verifiers.relying_parties import register_relying_party
 from wallet_api.clock import FixedClock
 

@@ -24,7 +24,7 @@ from schemas.qr_errors import (
     QrTooLarge,
 )
 from schemas.qr_payload.envelope import encode_text
-from test_qr_support import (
+from tests.qr_payloads import (
     MOBILE_ID_PROFILES,
     NOW,
     deflate_with_dictionary,

@@ -11,7 +11,7 @@ import pytest
 import zxingcpp
 
 from schemas.qr_image import build_qr, module_matrix, png_from_matrix, render_png, render_svg
-from test_qr_support import MOBILE_ID_PROFILES, NOW, customs_claims, fixed_signer, make_qr, verify
+from tests.qr_payloads import MOBILE_ID_PROFILES, NOW, customs_claims, fixed_signer, make_qr, verify
 
 ISSUER, DEVICE = fixed_signer("ES256", "issuer"), fixed_signer("ES256", "device")
 TEXTS = {

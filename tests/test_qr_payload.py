@@ -22,7 +22,7 @@ from schemas.qr_errors import QrPrefixUnknown, QrVersionUnsupported
 from schemas.qr_payload import build_presentation, finish_presentation
 from verifiers.qr.presentation_signatures import verify_qr_presentation
 from schemas.qr_payload.envelope import inflate
-from test_qr_support import ALGS, ISS, MOBILE_ID_PROFILES, NOW, customs_claims, fixed_signer, make_qr, verify
+from tests.qr_payloads import ALGS, ISS, MOBILE_ID_PROFILES, NOW, customs_claims, fixed_signer, make_qr, verify
 
 ISSUER = {alg: fixed_signer(alg, "issuer") for alg in ALGS}
 DEVICE = {alg: fixed_signer(alg, "device") for alg in ALGS}

@@ -14,11 +14,10 @@ from typing import Any
 
 import pytest
 
-import test_qr_support as support
 from schemas.qr_image import qr_version
 from schemas.qr_payload import StatusRef, build_presentation, encode_issuer_part, finish_presentation
 from schemas.qr_payload import wire_keys as k
-from test_qr_support import ALGS, MOBILE_ID_PROFILES, NOW, customs_claims, fixed_signer
+from tests.qr_payloads import ALGS, MOBILE_ID_PROFILES, NOW, customs_claims, fixed_signer
 
 ISSUER_URL = "https://ecert.example"
 #: the brief's realistic goods, whole currency units (the customs domain rounds to them)
