@@ -18,8 +18,9 @@ from wallet_api.app import create_app
 from wallet_api.clock import FixedClock
 from wallet_api.db import make_engine, run_migrations
 from wallet_api.tables import import_all_tables
+from tests.fixed_keys import TEST_KEY_PASSPHRASE, TEST_STORAGE_KEY
 
-pytest_plugins = ["tests.log_audit"]
+pytest_plugins = ["tests.log_audit", "tests.live_server", "tests.verifier_parties", "tests.admin_cli", "tests.generated_types"]
 
 # `ecert serve` records where it runs in the user's state directory and other commands read
 # it (wallet_api/cli_location.py): the suite's servers must not touch the developer's record
@@ -86,8 +87,8 @@ def settings(tmp_path, database_url: str, engine: Engine):  # type: ignore[no-un
         data_dir=tmp_path / "data",
         database_url=database_url,
         public_url="https://ecert.test",
-        key_passphrase="test-passphrase",
-        storage_key="dGVzdC1zdG9yYWdlLWtleS0zMi1ieXRlcy1sb25nLi4",
+        key_passphrase=TEST_KEY_PASSPHRASE,
+        storage_key=TEST_STORAGE_KEY,
     )
 
 

@@ -9,22 +9,15 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from keys.jws import Signer, VerificationKey
+from tests.fixed_keys import fixed_signer  # noqa: F401  (the QR tests import it from here too)
 from schemas.qr_payload import build_presentation, encode_issuer_part, finish_presentation
 from verifiers.qr.presentation_signatures import IssuerKeyIndex, verify_qr_presentation
 
 NOW = 1_768_000_000  # 2026-01-09
 ISS = "https://ecert.example"
 ALGS = ("ES256", "EdDSA")
-
-
-def fixed_signer(alg: str, label: str) -> Signer:
-    seed = hashlib.sha256(f"ecert-wallet qr test key {alg} {label}".encode()).digest()
-    if alg == "ES256":
-        return Signer.from_private_key(ec.derive_private_key(int.from_bytes(seed, "big"), ec.SECP256R1()))
-    return Signer.from_private_key(ed25519.Ed25519PrivateKey.from_private_bytes(seed))
 
 
 def customs_claims() -> dict[str, Any]:

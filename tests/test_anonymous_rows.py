@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from issuers.oid4vci.models import MAX_TX_CODE_FAILURES, Oid4vciNonce, Oid4vciOffer
-from tests.test_oid4vci_wallet import _offer_over_admin_api
+from tests.oid4vci_wallet import _offer_over_admin_api
 from tests.wallet_app import ABSTRACT, MobileApp, person_with_types
 from wallet_api.app import create_app
 from wallet_api.clock import FixedClock

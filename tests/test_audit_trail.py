@@ -27,7 +27,7 @@ from issuers.audit_trail import (
 from issuers.operators import add_operator
 from keys.jws import VerificationKey, verify_compact
 from tests.issuing_helpers import device_signer, issue_for, person_with_record
-from tests.test_ops_parties import cli, run_admin  # noqa: F401  (fixture)
+from tests.admin_cli import run_admin
 from tests.wallet_app import MobileApp, register_bank
 
 ABSTRACT = "resident_registration_abstract"

@@ -22,6 +22,8 @@ from wallet_api.console.sessions import ConsoleSession
 from wallet_api.wallet.models import StoredCredential
 
 from tests.wallet_app import ABSTRACT, MobileApp, person_with_types, register_bank
+from tests.console_helpers import login_token, sign_in
+
 
 COOKIE = "__Host-ecert_console"  # the test app's public_url is https
 ABSTRACT_ONLY = {ABSTRACT: ["name", "current_address"]}
@@ -36,28 +38,6 @@ def clock() -> FixedClock:
 def app_client(settings, clock: FixedClock) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
     with TestClient(create_app(settings, clock=clock), base_url="https://ecert.test") as test_client:
         yield test_client
-
-
-def login_token(client: TestClient) -> str:
-    page = client.get("/console/sign-in")
-    assert page.status_code == 200
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found
-    return found.group(1)
-
-
-def sign_in(client: TestClient, api_key: str, client_id: str | None = None) -> str:
-    """Signs in; returns the page's CSRF token for the console API."""
-    form = {"api_key": api_key, "csrf_token": login_token(client)}
-    if client_id is not None:
-        form["client_id"] = client_id
-    r = client.post("/console/sign-in", data=form, follow_redirects=False)
-    assert r.status_code == 303, r.text
-    assert r.headers["location"] == "/console/bank"
-    bank = client.get("/console/bank")
-    assert bank.status_code == 200
-    config = json.loads(re.search(r'id="console-config">(.*?)</script>', bank.text, re.S).group(1))  # type: ignore[union-attr]
-    return config["csrf"]
 
 
 def test_sign_in_page_and_cookie(app_client: TestClient) -> None:

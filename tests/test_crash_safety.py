@@ -23,7 +23,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -31,17 +30,7 @@ from benchmarks.server import ServerConfig, free_port, running_server
 from issuers.oid4vci.nonces import issue_nonce
 from issuers.oid4vci.tokens import parse_token_request, redeem_pre_authorized_code
 from keys.jws import Signer, generate_private_key
-from tests.test_multiworker import (
-    LIST_SIZE,
-    PRE_AUTH,
-    TYPE_ID,
-    assert_records_consistent,
-    live_settings,
-    new_offers,
-    proof,
-    require_postgres,
-    status_idx,
-)
+from tests.live_server import LIST_SIZE, PRE_AUTH, TYPE_ID, assert_records_consistent, live_settings, new_offers, proof, require_postgres, status_idx
 from wallet_api.bootstrap import build_state
 
 BURST = 120

@@ -19,9 +19,9 @@ from fastapi.testclient import TestClient
 from keys.b64 import b64url_decode, b64url_encode
 from keys.jws import Signer
 from tests.issuing_helpers import device_signer, person_with_record
-from tests.test_issuer_admin_api import _status_in_list
-from tests.test_multiworker import LiveServer, live_server, post  # noqa: F401 - fixture
-from tests.test_oid4vci_wallet import ABSTRACT, Wallet, _offer_over_admin_api
+from tests.status_lists import _status_in_list
+from tests.live_server import LiveServer, post
+from tests.oid4vci_wallet import ABSTRACT, Wallet, _offer_over_admin_api
 from tests.wallet_app import DEVICE_REGISTRATION_TYP, SIGN_IN_TYP, MobileApp, bank_request, person_with_types, register_bank
 from wallet_api.clock import FixedClock
 

@@ -15,7 +15,7 @@ from keys.jws import Signer, generate_private_key
 from keys.sealing import Sealer
 from schemas.derived import add_derived_claims
 from schemas.registry import CertificateType, TypeRegistry
-from tests.test_schemas_generated import generated, generated_ids  # noqa: F401  (the fixture)
+from tests.generated_types import generated_ids
 from verifiers.sd_jwt_verifier import verify_sd_jwt
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

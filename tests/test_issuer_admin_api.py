@@ -7,9 +7,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from issuers.operators import add_operator
-from keys.jws import VerificationKey, verify_compact
-from schemas.status_list import decode_status_list
 from tests.issuing_helpers import device_signer, issue_for
+from tests.status_lists import _status_in_list
 
 
 @pytest.fixture
@@ -20,17 +19,6 @@ def issued(client: TestClient):  # type: ignore[no-untyped-def]
         mois = add_operator(session, name="MOIS desk", agency_id="mois", now=state.clock.now())
         nts = add_operator(session, name="NTS desk", agency_id="nts", now=state.clock.now())
     return credential, mois.api_key, nts.api_key
-
-
-def _status_in_list(client: TestClient, status_uri: str, idx: int) -> int:
-    path = status_uri.removeprefix("https://ecert.test")
-    response = client.get(path)
-    assert response.headers["content-type"] == "application/statuslist+jwt"
-    jwks = client.get("/.well-known/jwt-vc-issuer").json()["jwks"]["keys"]
-    verified = verify_compact(response.text, lambda h: VerificationKey.from_jwk(next(k for k in jwks if k["kid"] == h["kid"])),
-                              expected_typ="statuslist+jwt")
-    assert verified.payload["sub"] == status_uri and verified.payload["ttl"] > 0
-    return decode_status_list(verified.payload["status_list"]).status_at(idx)
 
 
 def test_revoke_suspend_reinstate(client: TestClient, issued) -> None:  # type: ignore[no-untyped-def]

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from issuers.models import IssuedCredential
-from tests.test_console_http import sign_in
-from tests.test_qr_desk_flow import _declaration
+from tests.console_helpers import sign_in
+from tests.qr_desk import _declaration
 from tests.wallet_app import ABSTRACT, MobileApp, bank_request, person_with_types, register_bank
 from wallet_api.clock import FixedClock
 from wallet_api.wallet.models import StoredCredential

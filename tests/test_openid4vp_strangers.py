@@ -22,7 +22,7 @@ from verifiers.models import PresentationRequest, UsedNonce
 from wallet_api.state import AppState
 
 from tests.issuing_helpers import device_signer, issue_for
-from tests.test_verifier_api import TYPE, Wallet, bank, create, direct, other_bank, path_of, state  # noqa: F401 - fixtures
+from tests.verifier_parties import TYPE, Wallet, create, direct, path_of
 
 
 @pytest.fixture

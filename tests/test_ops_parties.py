@@ -15,12 +15,13 @@ from typer.testing import CliRunner
 
 from issuers.audit_trail import AuditEntry
 from issuers.operators import add_operator
-from tests.test_console_http import sign_in
+from tests.console_helpers import sign_in
 from tests.wallet_app import register_bank
 from wallet_api.app import create_app
-from wallet_api.cli import app as ecert_app
 from wallet_api.console.sessions import ConsoleSession
 from wallet_api.rp_auth import RelyingPartyCache
+from tests.admin_cli import run_admin
+
 
 BAD_PRESENTATION = {"presentation": "garbage~", "nonce": "n", "audience": "a"}
 
@@ -33,16 +34,6 @@ class Ticks:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def cli(client: TestClient, settings, monkeypatch: pytest.MonkeyPatch) -> typer.Typer:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("ECERT_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("ECERT_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("ECERT_PUBLIC_URL", settings.public_url)
-    monkeypatch.setenv("ECERT_KEY_PASSPHRASE", settings.key_passphrase.get_secret_value())
-    monkeypatch.setenv("ECERT_STORAGE_KEY", settings.storage_key.get_secret_value())
-    return ecert_app
 
 
 def run(cli: typer.Typer, *args: str) -> object:
@@ -113,16 +104,6 @@ def test_rotation_reaches_every_worker_within_one_second(client: TestClient, sec
     assert client.post(f"/v1/admin/relying-parties/{client_id}/deactivate", headers=admin).json()["active"] is False
     ticks.now += 1.0
     assert not _authenticated(second_worker.post("/v1/verify", json=BAD_PRESENTATION, headers=new))
-
-
-def run_admin(client: TestClient) -> dict[str, str]:
-    from wallet_api.administrators import add_administrator
-
-    state = client.app.state.ecert  # type: ignore[attr-defined]
-    with Session(state.engine) as session:
-        created = add_administrator(session, name="ops", now=state.clock.now())
-        session.commit()
-    return {"Authorization": f"Bearer {created.api_key}"}
 
 
 def test_admin_routes_for_relying_parties_and_operators(client: TestClient) -> None:

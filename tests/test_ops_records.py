@@ -18,7 +18,7 @@ from issuers.models import IssuedCredential
 from issuers.operators import add_operator
 from issuers.pipeline import KST
 from tests.issuing_helpers import device_signer, issue_for, person_with_record
-from tests.test_ops_parties import cli  # noqa: F401  (fixture)
+
 
 ABSTRACT = "resident_registration_abstract"
 COPY = "resident_registration_copy"

@@ -19,15 +19,7 @@ from verifiers.presentation_requests import read_request
 from wallet_api.db import alembic_config, make_engine
 from wallet_api.state import AppState
 
-from tests.test_verifier_api import (  # noqa: F401 - fixtures
-    TYPE,
-    Wallet,
-    bank,
-    create,
-    credential,
-    holder,
-    state,
-)
+from tests.verifier_parties import Wallet, create
 
 
 def answered(client: TestClient, headers: dict[str, str], holder: Signer, credential: Any) -> str:

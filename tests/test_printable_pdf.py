@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,7 +12,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 
-from tests.test_qr_desk_flow import _signed_in
+from tests.qr_desk import _signed_in
 from wallet_api.printable import FONT_CANDIDATES, korean_font
 
 pytestmark = pytest.mark.skipif(

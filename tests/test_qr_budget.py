@@ -14,33 +14,15 @@ from fastapi.testclient import TestClient
 
 from issuers.customs.errors import DeclarationTooLarge
 from issuers.customs.qr_issuer import MAX_QR_CHARS, sign_issuer_part
-from keys.jws import Signer
-from tests.test_qr_desk_flow import _declaration, _finish, _scanned, _signed_in
+from tests.qr_desk import _declaration, _finish, _scanned, _signed_in
 from tests.qr_payloads import NOW, customs_claims, fixed_signer
 from wallet_api.clock import FixedClock
+from tests.counting_signer import CountingSigner
+
 
 #: 30 characters each, words the preset dictionary does not hold: eight lines cannot fit
 UNLISTED = ["Handmade ceramic tea cup set #{}", "Vintage brass compass replica {}", "Hand-painted silk fan, blue {}",
             "Carved olive wood salad bowl {}"]
-
-
-class CountingSigner:
-    """A real signer that counts what it signs (no signature is faked)."""
-
-    def __init__(self, signer: Signer) -> None:
-        self.signer, self.signed = signer, 0
-
-    @property
-    def alg(self) -> str:
-        return self.signer.alg
-
-    @property
-    def kid(self) -> str:
-        return self.signer.kid
-
-    def sign(self, signing_input: bytes) -> bytes:
-        self.signed += 1
-        return self.signer.sign(signing_input)
 
 
 def _too_many_goods() -> list[dict[str, Any]]:

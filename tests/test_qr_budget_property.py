@@ -26,7 +26,7 @@ from issuers.customs.rules import DEFAULT_RULES_FILE, cached_rule_book
 from schemas.qr_image import qr_version, render_png
 from schemas.qr_payload import build_presentation, finish_presentation
 from schemas.qr_payload import wire_keys as k
-from tests.test_qr_budget import CountingSigner
+from tests.counting_signer import CountingSigner
 from tests.qr_payloads import NOW, fixed_signer
 
 #: the guaranteed envelope of docs/qr-format.md §15 (any content within it fits version 15-M)

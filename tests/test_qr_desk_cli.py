@@ -10,9 +10,10 @@ import typer
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from tests.test_qr_desk_flow import LICENCE, _finish, _party, _signed_in, _verify
+from tests.qr_desk import LICENCE, _finish, _party, _signed_in, _verify
 
 from wallet_api.cli_qr import scan
+from tests.fixed_keys import TEST_KEY_PASSPHRASE
 
 
 def test_scan_prints_the_verdict(app_client: TestClient, settings, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -24,7 +25,7 @@ def test_scan_prints_the_verdict(app_client: TestClient, settings, tmp_path: Pat
     image = tmp_path / "snap.png"
     image.write_bytes(base64.b64decode(finished["png_base64"]))
     for name, value in {"ECERT_DATA_DIR": str(settings.data_dir), "ECERT_DATABASE_URL": settings.database_url,
-                        "ECERT_PUBLIC_URL": settings.public_url, "ECERT_KEY_PASSPHRASE": "test-passphrase",
+                        "ECERT_PUBLIC_URL": settings.public_url, "ECERT_KEY_PASSPHRASE": TEST_KEY_PASSPHRASE,
                         "ECERT_STORAGE_KEY": settings.storage_key.get_secret_value()}.items():
         monkeypatch.setenv(name, value)
     command = typer.Typer()

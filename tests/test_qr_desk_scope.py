@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.test_qr_desk_flow import LICENCE, _mobile_qr, _party, _signed_in, _verify
+from tests.qr_desk import LICENCE, _mobile_qr, _party, _signed_in, _verify
 
 from verifiers.models import RelyingParty
 from verifiers.qr.profiles import qr_profiles

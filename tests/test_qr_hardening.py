@@ -12,7 +12,6 @@ import pytest
 
 from schemas.errors import WalletError
 from schemas.qr_errors import (
-    QrCborIndefinite,
     QrCborTagUnexpected,
     QrCborTooDeep,
     QrCborTooLong,

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from keys.store import ACTIVE_KEY_RECHECK_S, SignerCache, rotate_key
-from tests.test_qr_desk_flow import LICENCE, _licence, _mobile_qr, _party, _verify
+from tests.qr_desk import LICENCE, _licence, _mobile_qr, _party, _verify
 
 from wallet_api.clock import FixedClock
 from wallet_api.qr.services import agency_ids, issuer_key_index, qr_services

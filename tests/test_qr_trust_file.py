@@ -17,15 +17,16 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from tests.test_qr_desk_flow import LICENCE, _declaration, _finish, _signed_in, _submit
+from tests.qr_desk import LICENCE, _declaration, _finish, _signed_in, _submit
 from wallet_api.clock import FixedClock
 from verifiers.qr.trust_file import TrustFileInvalid, load_trust_file
 from wallet_api.cli import app as cli
+from tests.fixed_keys import TEST_KEY_PASSPHRASE
 
 
 def _env(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
     for name, value in {"ECERT_DATA_DIR": str(settings.data_dir), "ECERT_DATABASE_URL": settings.database_url,
-                        "ECERT_PUBLIC_URL": settings.public_url, "ECERT_KEY_PASSPHRASE": "test-passphrase",
+                        "ECERT_PUBLIC_URL": settings.public_url, "ECERT_KEY_PASSPHRASE": TEST_KEY_PASSPHRASE,
                         "ECERT_STORAGE_KEY": settings.storage_key.get_secret_value()}.items():
         monkeypatch.setenv(name, value)
 

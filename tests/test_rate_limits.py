@@ -29,7 +29,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from benchmarks.server import ServerConfig, free_port, running_server
-from tests.test_multiworker import live_settings, require_postgres
+from tests.live_server import live_settings, require_postgres
 from verifiers.relying_parties import register_relying_party
 from wallet_api.app import create_app
 from wallet_api.bootstrap import build_state

@@ -21,10 +21,10 @@ from wallet_api.bootstrap import build_state
 from wallet_api.console.deps import cookie_secure
 from wallet_api.settings import Settings, SettingsError
 
-from tests.test_console_http import login_token
+from tests.console_helpers import login_token
 from tests.wallet_app import ABSTRACT, register_bank
+from tests.fixed_keys import TEST_KEY_PASSPHRASE, TEST_STORAGE_KEY
 
-TEST_STORAGE_KEY = "dGVzdC1zdG9yYWdlLWtleS0zMi1ieXRlcy1sb25nLi4"  # tests/conftest.py
 STRONG_PASSPHRASE = "correct horse battery staple, forty chars"
 
 
@@ -89,7 +89,7 @@ def test_production_refuses_a_short_passphrase(passphrase: str) -> None:
 
 
 def test_development_keeps_accepting_the_test_secrets() -> None:
-    settings = Settings(key_passphrase="test-passphrase", storage_key=TEST_STORAGE_KEY)
+    settings = Settings(key_passphrase=TEST_KEY_PASSPHRASE, storage_key=TEST_STORAGE_KEY)
     assert settings.environment == "development"
 
 
@@ -183,7 +183,7 @@ def open_umask() -> Iterator[None]:
 
 def test_data_dir_and_sqlite_files_are_owner_only(tmp_path: Path, open_umask: None) -> None:
     data = tmp_path / "fresh" / "data"
-    settings = Settings(data_dir=data, key_passphrase="test-passphrase", storage_key=TEST_STORAGE_KEY)
+    settings = Settings(data_dir=data, key_passphrase=TEST_KEY_PASSPHRASE, storage_key=TEST_STORAGE_KEY)
     state = build_state(settings)  # migrates: the database, its -wal and -shm exist now
     try:
         database = data / "ecert.db"
@@ -213,7 +213,7 @@ def test_files_an_older_start_left_readable_are_tightened(tmp_path: Path, open_u
     for path in (database, wal):  # an empty database and -wal are valid to SQLite
         path.touch()
         os.chmod(path, 0o644)
-    settings = Settings(data_dir=data, key_passphrase="test-passphrase", storage_key=TEST_STORAGE_KEY)
+    settings = Settings(data_dir=data, key_passphrase=TEST_KEY_PASSPHRASE, storage_key=TEST_STORAGE_KEY)
     with caplog.at_level(logging.WARNING):
         state = build_state(settings)
     try:
@@ -235,7 +235,7 @@ def serve_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict[str,
         if name.startswith("ECERT_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("ECERT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("ECERT_KEY_PASSPHRASE", "test-passphrase")
+    monkeypatch.setenv("ECERT_KEY_PASSPHRASE", TEST_KEY_PASSPHRASE)
     monkeypatch.setenv("ECERT_STORAGE_KEY", TEST_STORAGE_KEY)
     calls: list[dict[str, Any]] = []
     import uvicorn

@@ -3,7 +3,6 @@ known attack. Real ES256 everywhere; the only stand-in is the status list fetch.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json

@@ -19,7 +19,7 @@ from verifiers.relying_parties import register_relying_party
 from wallet_api.state import AppState
 
 from tests.issuing_helpers import device_signer, issue_for
-from tests.test_verifier_api import TYPE, direct
+from tests.verifier_parties import TYPE, direct
 
 Party = tuple[str, dict[str, str]]
 

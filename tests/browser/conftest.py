@@ -19,6 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.fixed_keys import TEST_STORAGE_KEY
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -26,7 +28,6 @@ CHROMIUM_ARGS = [
 ]
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "tests" / "output" / "screenshots"
-STORAGE_KEY = "dGVzdC1zdG9yYWdlLWtleS0zMi1ieXRlcy1sb25nLi4"
 START_TIMEOUT_S = 60
 
 
@@ -81,7 +82,7 @@ def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console
         # plain http on 127.0.0.1 in this test only: a Secure cookie would need https here
         "ECERT_CONSOLE_COOKIE_SECURE": "false",
         "ECERT_KEY_PASSPHRASE": "browser-test-passphrase",
-        "ECERT_STORAGE_KEY": STORAGE_KEY,
+        "ECERT_STORAGE_KEY": TEST_STORAGE_KEY,
         # the verifier re-reads status lists every time: a revocation shows at once
         "ECERT_STATUS_CACHE_S": "0",
         "ECERT_POPULATION_SIZE": "300",
