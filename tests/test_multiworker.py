@@ -128,3 +128,44 @@ def test_a_rotated_relying_party_key_stops_on_both_workers_within_a_second(live_
     time.sleep(1.1)  # the bound under test: one registry-version re-read per worker per second
     assert set(asyncio.run(burst(old))) == {401}
     assert 401 not in asyncio.run(burst({"Authorization": f"Bearer {rotated.json()['api_key']}"}))
+
+
+def test_a_revocation_is_refused_by_the_next_verify_on_every_worker(live_server: LiveServer) -> None:
+    """Issue 16: an operator revokes; the next POST /v1/verify on any worker says revoked
+    (our own statuses are read from the database, not from a cached status list)."""
+    import time
+
+    from issuers.operators import add_operator
+    from tests.issuing_helpers import device_signer, issue_for
+    from tests.verifier_parties import direct
+    from verifiers.relying_parties import register_relying_party
+
+    state = live_server.state
+    holder = device_signer()
+    with Session(state.engine, expire_on_commit=False) as session:
+        issued = issue_for(state, session, TYPE_ID, holder)
+        session.commit()
+        registered = register_relying_party(session, name="bank", allowed={TYPE_ID: ["name"]}, purpose="test",
+                                            registry=state.registry, sealer=state.sealer, now=state.clock.now())
+        operator = add_operator(session, name="MOIS desk", agency_id="mois", now=state.clock.now())
+        session.commit()
+    client_id = registered.relying_party.client_id
+    headers = {"Authorization": f"Bearer {registered.api_key}"}
+
+    async def burst(label: str) -> list[tuple[bool, str | None]]:
+        limiter = asyncio.Semaphore(8)
+
+        async def one(i: int) -> httpx.Response:
+            nonce = f"{label}-{i}"
+            presentation = direct(holder, issued.credential, ["name"], nonce=nonce, aud=client_id, iat=int(time.time()))
+            body = {"presentation": presentation, "nonce": nonce, "audience": client_id}
+            return await post(live_server.url, "/v1/verify", limiter, json=body, headers=headers)
+
+        answers = [r.json() for r in await asyncio.gather(*(one(i) for i in range(16)))]
+        return [(a["valid"], a["code"]) for a in answers]
+
+    assert set(asyncio.run(burst("before"))) == {(True, None)}  # both workers served, lists cached
+    revoked = httpx.post(f"{live_server.url}/v1/admin/credentials/{issued.record_id}/revoke",
+                         headers={"Authorization": f"Bearer {operator.api_key}"}, json={"reason": "fraud"}, timeout=30)
+    assert revoked.status_code == 200, revoked.text
+    assert set(asyncio.run(burst("after"))) == {(False, "revoked")}

@@ -97,7 +97,7 @@ def test_valid_entry(signer: Signer) -> None:
     publisher, clock = Publisher(), Clock()
     _serve(publisher, _token(signer))
     assert _checker(publisher, signer, clock).check(_claim(0)) == StatusResult(
-        status=VALID, list_uri=URI, idx=0, fetched_at=NOW
+        status=VALID, list_uri=URI, idx=0, fetched_at=NOW, produced_at=NOW
     )
 
 

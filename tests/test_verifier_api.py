@@ -246,3 +246,32 @@ def test_rp_add_cli_prints_client_id_and_api_key(client: TestClient, settings) -
     assert client.post("/v1/presentation-requests", json={"dcql_query": dcql(["name"]), "purpose": "민원"}, headers=headers).status_code == 201
     bad = CliRunner().invoke(rp_app, ["add", "--name", "x", "--allow", f"{TYPE}:no_such_claim", "--json"], env=env)
     assert bad.exit_code == 2
+
+
+def test_a_revocation_is_seen_by_the_next_verification_with_the_list_cached(  # type: ignore[no-untyped-def]
+    client: TestClient, bank, holder: Signer, credential: Any, state: AppState
+) -> None:
+    """Our own issuer's status is read from the database (the authority), not from the
+    status list the verifier cached a moment ago; the answer says when it was read."""
+    from issuers.operators import add_operator
+
+    client_id, headers = bank
+
+    def verify(nonce: str) -> dict[str, Any]:
+        presentation = direct(holder, credential.credential, ["name"], nonce=nonce, aud=client_id, iat=state.clock.epoch())
+        return client.post("/v1/verify", json={"presentation": presentation, "nonce": nonce, "audience": client_id},
+                           headers=headers).json()
+
+    # the list, fetched and cached for ECERT_STATUS_CACHE_S, says valid
+    state.verifier.status_checker.refresh(credential.status_uri)
+    first = verify("fresh-1")
+    assert first["valid"] is True and first["status"] == "valid"
+    assert first["status_checked_at"] == state.clock.epoch()
+    with Session(state.engine) as session:
+        operator = add_operator(session, name="MOIS desk", agency_id="mois", now=state.clock.now())
+    revoked = client.post(f"/v1/admin/credentials/{credential.record_id}/revoke",
+                          headers={"Authorization": f"Bearer {operator.api_key}"}, json={"reason": "fraud"})
+    assert revoked.status_code == 200
+    second = verify("fresh-2")
+    assert (second["valid"], second["code"], second["status"]) == (False, "revoked", "revoked")
+    assert second["status_checked_at"] == state.clock.epoch()

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from verifiers.sd_jwt_verifier import Disclosed, KeyBinding, ParsedPresentation
-    from verifiers.status_check import StatusListChecker
+    from verifiers.status_check import OwnStatusReader, StatusListChecker
     from verifiers.trust import TrustedIssuer, TrustList
 
 
@@ -35,6 +35,8 @@ class VerificationContext:
     nonce: str | None
     audience: str | None
     now: int
+    #: our own issuer's statuses, read from the database (None: lists only)
+    own_status: "OwnStatusReader | None" = None
 
     # --- established by checks, in order ---------------------------------------------
     parsed: "ParsedPresentation | None" = None
@@ -48,6 +50,8 @@ class VerificationContext:
     key_binding_checked: bool = False
     key_binding: "KeyBinding | None" = None
     status: str | None = None
+    #: when the status information used was produced (epoch seconds)
+    status_checked_at: int | None = None
     notes: dict[str, Any] = field(default_factory=dict)
 
     def need(self, name: str) -> Any:

@@ -58,6 +58,7 @@ def verify_for_relying_party(
         audience=audience,
         now=now,
         registry=services.registry,
+        own_status=services.own_status,
     )
     body = result.public()
     shown = registration(relying_party, result.type_id, required=False).visible(result.claims)

@@ -21,7 +21,7 @@ from verifiers.context import VerificationContext
 from verifiers.display_labels import labels_for
 from verifiers.profiles import Profile
 from verifiers.result import VerificationResult
-from verifiers.status_check import StatusListChecker
+from verifiers.status_check import OwnStatusReader, StatusListChecker
 from verifiers.trust import TrustList
 
 #: registered JWT / SD-JWT VC claims: facts about the credential, not claims about the person
@@ -48,6 +48,7 @@ def verify_presentation(
     audience: str | None,
     now: int,
     registry: TypeRegistry | None = None,
+    own_status: OwnStatusReader | None = None,
 ) -> VerificationResult:
     if profile.needs_challenge and (not nonce or not audience):
         raise ChallengeMissing("this profile checks the KB-JWT's nonce and aud: give both")
@@ -59,6 +60,7 @@ def verify_presentation(
         nonce=nonce,
         audience=audience,
         now=now,
+        own_status=own_status,
     )
     try:
         run = run_checks(profile.steps, CHECKS, ctx)
@@ -83,6 +85,7 @@ def verify_presentation(
             labels={},
             validity=_validity(ctx.issuer_payload),
             status=ctx.status,
+            status_checked_at=ctx.status_checked_at,
             checks=outcomes,
         )
     disclosed, signed = ctx.disclosed, ctx.issuer_payload
@@ -98,6 +101,7 @@ def verify_presentation(
         labels=labels_for(registry, ctx.type_id, claims),
         validity=_validity(signed),
         status=ctx.status,
+        status_checked_at=ctx.status_checked_at,
         checks=outcomes,
         disclosed_paths=disclosed.paths,
     )

@@ -276,6 +276,7 @@ def _judge(
         audience=party.client_id,
         now=now,
         registry=services.registry,
+        own_status=services.own_status,
     )
     every = _every_claim(services, result.type_id)
     found = match(credential, vct=result.vct, claims=result.claims, every_claim=every)

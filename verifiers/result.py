@@ -42,6 +42,9 @@ class VerificationResult:
     status: str | None
     checks: tuple[CheckOutcome, ...]
     disclosed_paths: frozenset[ClaimPath] = field(default_factory=frozenset)
+    #: when the status information used was produced (epoch seconds): the database read for
+    #: our own issuer, the list token's iat for others; None when no status was read
+    status_checked_at: int | None = None
 
     def public(self) -> dict[str, Any]:
         """The wire shape of ``POST /v1/verify`` and of each credential query's result."""
@@ -56,5 +59,6 @@ class VerificationResult:
             "labels": self.labels,
             "validity": self.validity,
             "status": self.status,
+            "status_checked_at": self.status_checked_at,
             "checks": [c.public() for c in self.checks],
         }

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from keys.errors import KeyLayerError
 from keys.jws import VerificationKey, check_header, parse_compact, verify_compact
@@ -38,6 +38,9 @@ from schemas.status_list import (
     decode_status_list,
 )
 
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
 #: a 2^20-entry 8-bit list compresses to well under this; anything larger is refused unparsed
 MAX_TOKEN_CHARS: int = 4 << 20
 DEFAULT_MAX_CACHE_S: int = 300
@@ -56,6 +59,9 @@ class StatusResult:
     list_uri: str
     idx: int
     fetched_at: int
+    #: when the status information was produced: the list token's ``iat``, or the time of
+    #: the database read for the verifier's own issuer
+    produced_at: int
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,8 @@ class CachedStatusList:
     token: str
     statuses: DecodedStatusList
     fetched_at: int
+    #: the token's ``iat``: when the statuses in it were true
+    issued_at: int
     #: use without re-fetching until this time (fetched_at + min(ttl, max_cache_s))
     fresh_until: int
     #: the list's own ``exp``; None when the issuer set none
@@ -178,6 +186,7 @@ class StatusListChecker:
             token=token.strip(),
             statuses=statuses,
             fetched_at=fetched_at,
+            issued_at=iat,
             fresh_until=fetched_at + keep_s,
             expires_at=expires_at,
         )
@@ -208,16 +217,32 @@ class StatusListChecker:
             return None
         return cached
 
+    def issued_at(self, uri: str) -> int | None:
+        """The ``iat`` of the cached list at ``uri`` (what a refusal was judged on)."""
+        cached = self._cache.get(uri)
+        return cached.issued_at if cached is not None else None
+
     @staticmethod
     def _read(cached: CachedStatusList, reference: StatusReference) -> StatusResult:
         if reference.idx >= len(cached.statuses):
             raise StatusUnavailable(f"index {reference.idx} is outside status list {reference.uri}")
-        status = cached.statuses.status_at(reference.idx)
-        if status == INVALID:
-            raise CredentialRevoked(f"entry {reference.idx} of {reference.uri} is revoked")
-        if status == SUSPENDED:
-            raise CredentialSuspended(f"entry {reference.idx} of {reference.uri} is suspended")
-        if status != VALID:
-            # 0x3 and the wider values are application specific: unknown means not VALID
-            raise StatusUnavailable(f"entry {reference.idx} of {reference.uri} has unknown status {status}")
-        return StatusResult(status=status, list_uri=reference.uri, idx=reference.idx, fetched_at=cached.fetched_at)
+        return judge_status(
+            cached.statuses.status_at(reference.idx), reference, fetched_at=cached.fetched_at, produced_at=cached.issued_at
+        )
+
+
+#: (session, reference) -> the entry's status when this verifier is the list's issuer and
+#: reads it from its own database (the authority), else None (use the published list)
+OwnStatusReader = Callable[["Session", StatusReference], "int | None"]
+
+
+def judge_status(status: int, reference: StatusReference, *, fetched_at: int, produced_at: int) -> StatusResult:
+    """VALID as a result; anything else as the refusal it means."""
+    if status == INVALID:
+        raise CredentialRevoked(f"entry {reference.idx} of {reference.uri} is revoked")
+    if status == SUSPENDED:
+        raise CredentialSuspended(f"entry {reference.idx} of {reference.uri} is suspended")
+    if status != VALID:
+        # 0x3 and the wider values are application specific: unknown means not VALID
+        raise StatusUnavailable(f"entry {reference.idx} of {reference.uri} has unknown status {status}")
+    return StatusResult(status=status, list_uri=reference.uri, idx=reference.idx, fetched_at=fetched_at, produced_at=produced_at)

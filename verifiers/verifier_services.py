@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from keys.sealing import Sealer
 from schemas.registry import TypeRegistry
-from verifiers.status_check import StatusListChecker
+from verifiers.status_check import OwnStatusReader, StatusListChecker
 from verifiers.trust import TrustList
 
 
@@ -25,3 +25,5 @@ class VerifierServices:
     request_ttl_s: int = 600
     #: an OpenID4VP result nobody collects is deleted this long after the wallet answered
     result_retention_s: int = 600
+    #: our own issuer's statuses from the database (fresh on every worker); None: lists only
+    own_status: OwnStatusReader | None = None

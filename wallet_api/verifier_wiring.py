@@ -21,12 +21,13 @@ from sqlmodel import Session
 
 from issuers.pipeline import vct_for
 from issuers.status_lists.allocator import STATUS_LIST_PATH_PREFIX
+from issuers.status_lists.entries import status_by_uri_id
 from keys.errors import JWSKeyUnknown
 from keys.json_document import read_json
 from keys.jws import VerificationKey
-from schemas.errors import IssuerUntrusted
+from schemas.errors import IssuerUntrusted, StatusUnavailable
 from schemas.status_list import STATUS_LIST_MEDIA_TYPE
-from verifiers.status_check import StatusListChecker
+from verifiers.status_check import OwnStatusReader, StatusListChecker, StatusReference
 from verifiers.trust import FetchJson, TrustedIssuer, TrustList, load_trust_list
 from verifiers.verifier_services import VerifierServices
 from wallet_api.state import AppState
@@ -97,6 +98,22 @@ def _status_key_resolver(state: AppState, static: TrustList) -> Callable[[dict[s
     return resolve
 
 
+def _own_status(issuer_id: str) -> OwnStatusReader:
+    """Our own lists' entries straight from the database, in the unit of work's session: a
+    revocation is seen by the next verification on any worker, not after a cached list expires."""
+    own_prefix = issuer_id + STATUS_LIST_PATH_PREFIX
+
+    def read(session: Session, reference: StatusReference) -> int | None:
+        if not reference.uri.startswith(own_prefix):
+            return None
+        found = status_by_uri_id(session, uri_id=reference.uri[len(own_prefix):], idx=reference.idx)
+        if found is None:
+            raise StatusUnavailable(f"{reference.uri} entry {reference.idx} is not one of our status lists")
+        return found
+
+    return read
+
+
 def build_verifier_services(
     state: AppState,
     *,
@@ -135,5 +152,6 @@ def build_verifier_services(
         base_url=settings.issuer_id,
         request_ttl_s=settings.presentation_request_ttl_s,
         result_retention_s=settings.presentation_result_retention_s,
+        own_status=_own_status(settings.issuer_id),
     )
     return services

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from schemas.qr_payload import DeviceKeyFactory, IssuerKeyResolver
 from verifiers.qr.presentation_signatures import VerifiedQrPresentation
-from verifiers.status_check import StatusListChecker
+from verifiers.status_check import OwnStatusReader, StatusListChecker
 
 #: (session, device JWK from cnf) -> "active", "revoked" or "unknown" (not a device we know)
 DeviceState = Callable[[Session, dict[str, str]], str]
@@ -30,6 +30,8 @@ class QrServices:
     status_uri: StatusUri | None = None
     device_state: DeviceState | None = None
     declaration_state: DeclarationState | None = None
+    #: our own issuer's statuses from the database (online desks): fresher than any list
+    own_status: OwnStatusReader | None = None
 
 
 @dataclass

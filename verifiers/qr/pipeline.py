@@ -56,6 +56,7 @@ class QrVerdict:
             "expires_at": self.expires_at,
             "replayed": self.replayed,
             "first_scanned_at": self.facts.get("first_scanned_at"),
+            "status_checked_at": self.facts.get("status_checked_at"),
             "checks": [c.public() for c in self.checks],
         }
 

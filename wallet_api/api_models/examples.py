@@ -44,6 +44,7 @@ _VERIFIED = {
     "labels": {"name": {"ko": "성명", "en": "Name"}, "current_address": {"ko": "현주소", "en": "Current address"}},
     "validity": {"iat": 1767225600, "exp": 1798761600},
     "status": "valid",
+    "status_checked_at": 1764806400,
     "checks": _CHECKS,
 }
 

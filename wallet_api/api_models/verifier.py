@@ -30,6 +30,9 @@ class VerificationResultModel(Answer):
     labels: dict[str, Localized]
     validity: Validity
     status: str | None
+    #: when the status information used was produced (epoch seconds): now for our own
+    #: issuer (read from its database), the status list's ``iat`` for others
+    status_checked_at: int | None = None
     checks: list[CheckOutcomeModel]
 
 
@@ -87,5 +90,7 @@ class QrVerifyAnswer(Answer):
     expires_at: int | None
     replayed: bool
     first_scanned_at: int | None
+    #: when the status information used was produced (epoch seconds); None when none was read
+    status_checked_at: int | None = None
     checks: list[CheckOutcomeModel]
     customs: dict[str, Any] | None = Field(default=None, description="customs_gate: the declaration's standing")

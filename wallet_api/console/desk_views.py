@@ -32,6 +32,7 @@ class DeskView:
             "profile": self.profile,
             "replayed": answer.get("replayed", False),
             "first_scanned_at": answer.get("first_scanned_at"),
+            "status_checked_at": answer.get("status_checked_at"),
             "expires_at": answer.get("expires_at"),
             "type_id": answer.get("type_id"),
         }

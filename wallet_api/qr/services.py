@@ -108,6 +108,7 @@ def qr_services(state: AppState, session: Session) -> QrServices:
         fresh_issuer_keys=lambda: issuer_key_index(state, session, max_age_s=0),
         device_key_from_jwk=VerificationKey.from_jwk,
         status_checker=state.verifier.status_checker,
+        own_status=state.verifier.own_status,
         status_uri=status_uri,
         device_state=_device_state,
         declaration_state=_declaration_state,

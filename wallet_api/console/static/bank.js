@@ -27,6 +27,7 @@
       [t("issuer"), [pick(type.agency), answer.issuer ? el("small", { class: "issuer-id" }, answer.issuer) : null]],
       [t("validity"), `${when(answer.validity && answer.validity.iat)} – ${when(answer.validity && answer.validity.exp)}`],
       [t("status"), statusText(answer.status)],
+      [t("status_checked_at"), when(answer.status_checked_at)],
     ]);
     const partial = answer.match !== "full";
     return card(partial ? "warn" : "ok", title, partial ? t("partial") : t("valid"),

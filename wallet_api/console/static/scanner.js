@@ -111,6 +111,13 @@
     return card(kind, t("customs_title"), verdict, body);
   }
 
+  // when the status the verdict relied on was produced: a revocation after it is not in it
+  function checkedAt(answer) {
+    return answer.status_checked_at
+      ? el("p", { class: "hint", "data-status-checked-at": answer.status_checked_at }, `${t("status_checked_at")}: ${when(answer.status_checked_at)}`)
+      : null;
+  }
+
   function mobileIdCard(answer) {
     const title = t(`profile_${answer.profile}`);
     if ("answer" in answer) {
@@ -118,10 +125,10 @@
       const yes = answer.answer === true;
       return card(yes ? "ok" : "bad", title, yes ? t("valid") : t("invalid"),
         el("p", { class: "big-answer", "data-answer": yes ? "yes" : "no" }, yes ? t("adult_yes") : t("adult_no")),
-        !answer.valid ? codeLine(answer.code || "invalid") : null);
+        !answer.valid ? codeLine(answer.code || "invalid") : null, checkedAt(answer));
     }
     if (!answer.valid) return card("bad", title, answer.replayed ? t("already_used") : t("invalid"), codeLine(answer.code || "invalid"));
-    return card("ok", title, t("valid"), claimList(answer.claims, labelsFor(answer.type_id), ""));
+    return card("ok", title, t("valid"), claimList(answer.claims, labelsFor(answer.type_id), ""), checkedAt(answer));
   }
 
   async function submit(text) {
