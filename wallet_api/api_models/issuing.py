@@ -14,6 +14,12 @@ class Health(Answer):
     status: str
 
 
+class Ready(Answer):
+    status: str
+    #: database, migrations, signing_key: "ok" each
+    checks: dict[str, str]
+
+
 class CertificateType(Answer):
     id: str
     version: int

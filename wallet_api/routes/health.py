@@ -1,4 +1,4 @@
-"""Liveness and database reachability."""
+"""Liveness (``/healthz``: the process and its database answer) and readiness (``/readyz``)."""
 
 from fastapi import APIRouter
 from sqlalchemy import text
@@ -7,7 +7,8 @@ from wallet_api.deps import StateDep
 from wallet_api.state import AppState
 from wallet_api.unit_of_work import autocommit, in_one_hop
 from wallet_api.api_models.base import typed
-from wallet_api.api_models.issuing import Health
+from wallet_api.api_models.issuing import Health, Ready
+from wallet_api.readiness import readiness
 
 router = APIRouter(tags=["health"])
 
@@ -22,3 +23,9 @@ def _database_answers(state: AppState) -> None:
 async def healthz(state: StateDep) -> dict[str, str]:
     await in_one_hop(_database_answers, state)
     return {"status": "ok"}
+
+
+@router.get("/readyz", **typed(Ready, 503))
+async def readyz(state: StateDep) -> dict[str, object]:
+    """200 with every check when ready; 503 problem+json ``not_ready`` naming the failing one."""
+    return {"status": "ready", "checks": await in_one_hop(readiness, state)}
