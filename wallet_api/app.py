@@ -14,6 +14,7 @@ from wallet_api.body_limit import BodySizeLimit
 from wallet_api.clock import Clock
 from wallet_api.input_guard import InputGuard
 from wallet_api.log_redaction import install_log_redaction
+from wallet_api.metrics import RequestMetrics
 from wallet_api.no_store import NoStoreForPersonalData
 from wallet_api.openapi_document import install_openapi
 from wallet_api.problems import install_problem_handlers, speaks_oauth
@@ -82,4 +83,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     )
     # routes flagged PERSONAL_DATA: no-store on every answer, errors included
     app.add_middleware(NoStoreForPersonalData)
+    # outermost: every request is counted with its status, refusals before routing included
+    app.add_middleware(RequestMetrics)
     return app

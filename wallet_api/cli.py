@@ -81,6 +81,7 @@ def serve(
 ) -> None:
     """Run the API (SQLite in ./data unless ECERT_DATABASE_URL says otherwise)."""
     import os
+    import shutil
 
     import uvicorn
 
@@ -103,6 +104,12 @@ def serve(
     from wallet_api.bootstrap import build_state
 
     build_state(settings).engine.dispose()
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # every worker writes its metrics samples here; a scrape of any worker sums them
+        metrics_dir = settings.data_dir / "metrics"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(mode=0o700, parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     # other commands, from any directory, find this server's data and public URL
     recorded = write_server_record(settings)
     typer.echo(f"ecert serve: data in {settings.data_dir.resolve()}, recorded in {recorded}", err=True)

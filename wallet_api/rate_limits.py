@@ -207,7 +207,10 @@ class Hit:
 
 
 def on_rate_limited(bucket: str) -> None:
-    """Hook called on each refusal (a metrics counter goes here); nothing yet."""
+    """Called on each refusal: counted for GET /metrics."""
+    from wallet_api.metrics import record_rate_limited
+
+    record_rate_limited(bucket)
 
 
 class RateLimiter:

@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     #: /openapi.json, /docs and /redoc; None: served in development, not in production
     api_docs: bool | None = None
+    #: GET /metrics needs "Authorization: Bearer <this>"; unset: open in development, 404 in production
+    metrics_token: SecretStr | None = None
     #: protects the issuer private keys (PKCS#8). Unset: a random one is generated into data_dir (0600).
     key_passphrase: SecretStr | None = None
     issuer_key_alg: Literal["ES256", "EdDSA"] = "ES256"

@@ -32,6 +32,7 @@ from issuers.oid4vci.tokens import (
 from issuers.audit_trail import ACTOR_OPERATOR
 from wallet_api.audit_log import record_offer, request_id_of
 from wallet_api.auth_operator import OperatorDep
+from wallet_api.metrics import record_issuance
 from wallet_api.deps import ClockDep, SessionDep, SettingsDep, StateDep
 from wallet_api.expired_rows import ExpiringTable
 from wallet_api.issuing import IssuerServicesDep, issuer_services
@@ -146,6 +147,7 @@ def _credential_unit(state: AppState, access_token: str | None, body: bytes) -> 
             now=now,
             subject_sealed=subject_sealed,
         )
+    record_issuance(request.credential_configuration_id)
     return credential_response(issued)
 
 

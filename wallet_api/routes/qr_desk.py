@@ -18,6 +18,7 @@ from wallet_api.qr.deps import CustomsServicesDep, QrServicesDep
 from wallet_api.qr.desk import needs_transaction, verify_scanned, verify_with_profile
 from wallet_api.qr.images import qr_text_from_image
 from wallet_api.qr.services import customs_services, qr_services
+from wallet_api.metrics import record_verification
 from wallet_api.rate_limits import limit_verification
 from wallet_api.rp_auth import CurrentRelyingParty
 from wallet_api.state import AppState
@@ -59,7 +60,9 @@ async def verify(body: QrVerifyRequest, party: CurrentRelyingParty, request: Req
     await limit_verification(state, request, "qr_verify", party=party.client_id)
     profile = choose_profile(body.text, state.qr_profiles, body.profile)
     unit = _verify_in_one_transaction if needs_transaction(profile, party) else _verify_and_mark
-    return await run_unit(state, unit, state, text=body.text, profile=profile, party=party, now=state.clock.epoch())
+    answer = await run_unit(state, unit, state, text=body.text, profile=profile, party=party, now=state.clock.epoch())
+    record_verification("qr", answer)
+    return answer
 
 
 @router.post("/verify-image", **typed(QrVerifyAnswer))

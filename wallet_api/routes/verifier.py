@@ -15,6 +15,7 @@ from verifiers.models import RelyingParty
 from verifiers.verifier_services import VerifierServices
 from wallet_api.deps import ClockDep, SessionDep, state_of
 from wallet_api.no_store import PERSONAL_DATA
+from wallet_api.metrics import record_verification
 from wallet_api.rate_limits import limit_verification
 from wallet_api.rp_auth import CurrentRelyingParty
 from wallet_api.state import AppState
@@ -68,7 +69,9 @@ async def verify(body: VerifyRequest, party: CurrentRelyingParty, request: Reque
     # the hottest route: state and services looked up here, not as dependencies (see state_of)
     state = state_of(request)
     await limit_verification(state, request, "verify", party=party.client_id)
-    return await run_unit(state, _verify_unit, state, state.verifier, party, body)
+    answer = await run_unit(state, _verify_unit, state, state.verifier, party, body)
+    record_verification("sd_jwt", answer)
+    return answer
 
 
 @router.post("/presentation-requests", status_code=201, **typed(PresentationRequestCreated))
