@@ -15,6 +15,7 @@ from wallet_api.clock import Clock
 from wallet_api.input_guard import InputGuard
 from wallet_api.log_redaction import install_log_redaction
 from wallet_api.metrics import RequestMetrics
+from wallet_api.request_log import RequestLog, install_request_logging
 from wallet_api.no_store import NoStoreForPersonalData
 from wallet_api.openapi_document import install_openapi
 from wallet_api.problems import install_problem_handlers, speaks_oauth
@@ -83,6 +84,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     )
     # routes flagged PERSONAL_DATA: no-store on every answer, errors included
     app.add_middleware(NoStoreForPersonalData)
-    # outermost: every request is counted with its status, refusals before routing included
+    # outermost: every request is counted and logged with its status and request id,
+    # refusals before routing included
     app.add_middleware(RequestMetrics)
+    install_request_logging(settings)
+    app.add_middleware(RequestLog)
     return app

@@ -20,6 +20,7 @@ from prometheus_client import multiprocess
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from schemas.errors import AuthError, NotFound
+from wallet_api.request_log import note_outcome
 from wallet_api.settings import Settings
 
 REQUESTS = Counter("ecert_http_requests_total", "HTTP requests by route template and status", ["route", "status"])
@@ -36,7 +37,9 @@ UNMATCHED = "(unmatched)"
 
 
 def record_verification(kind: str, answer: dict[str, Any]) -> None:
-    VERIFICATIONS.labels(kind, "valid" if answer.get("valid") else str(answer.get("code") or "invalid")).inc()
+    outcome = "valid" if answer.get("valid") else str(answer.get("code") or "invalid")
+    VERIFICATIONS.labels(kind, outcome).inc()
+    note_outcome(outcome)
 
 
 def record_issuance(type_id: str) -> None:

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute
 
 from schemas.errors import InvalidInput, RateLimited, WalletError
+from wallet_api.request_log import note_outcome
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("ecert.errors")
@@ -83,6 +84,7 @@ def _error_headers(error: WalletError) -> dict[str, str]:
 
 
 def problem_response(error: WalletError, request: Request | None = None) -> JSONResponse:
+    note_outcome(error.code)  # the request log line names the refusal
     if request is not None and getattr(request.state, "oauth_errors", False):
         body: dict[str, Any] = {"error": error.oauth_error, "error_description": error.detail}
         headers = {"Cache-Control": "no-store", **_error_headers(error)}

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     api_docs: bool | None = None
     #: GET /metrics needs "Authorization: Bearer <this>"; unset: open in development, 404 in production
     metrics_token: SecretStr | None = None
+    #: json: one JSON object per log line (request id, route, status, duration, outcome);
+    #: text: plain lines; None: json in production, text in development
+    log_format: Literal["json", "text"] | None = None
     #: protects the issuer private keys (PKCS#8). Unset: a random one is generated into data_dir (0600).
     key_passphrase: SecretStr | None = None
     issuer_key_alg: Literal["ES256", "EdDSA"] = "ES256"
