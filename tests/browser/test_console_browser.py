@@ -94,7 +94,7 @@ def test_bank_counter_valid_presentation(desk: Desk, console_server: ConsoleServ
     text = page.locator("#results").inner_text()
     person = customer["person"]
     screenshot(page, "03-bank-valid")
-    for expected in ("주민등록표 초본", "건강보험 자격득실확인서", "지방세 납세증명서", "성명", "현 주소", "자격 득실 이력", "자격 취득일", "제출된 항목", "유효", person.name):
+    for expected in ("주민등록표 초본", "건강보험 자격득실확인서", "지방세 납세증명서", "성명", "현 주소", "자격 득실 이력", "자격 취득일", "제출된 항목", "유효", "상태 확인 시각", person.name):
         assert expected in text, expected
     # what the bank did not ask for is not on the page
     html = page.content()
