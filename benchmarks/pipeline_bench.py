@@ -19,7 +19,7 @@ from issuers.pipeline import DECOYS, fetch_claims, issue_credential
 from issuers.sd_jwt_issuer import issue_sd_jwt, plan_from_type
 from keys.jws import Signer, generate_private_key
 from keys.sd_jwt import attach_kb_jwt, kb_jwt_signing_input, select_disclosures
-from wallet_api.issuing import issuer_services
+from wallet_api.wiring.issuing import issuer_services
 
 TYPE_ID = "resident_registration_abstract"
 

@@ -23,9 +23,9 @@ def sample_payload(length: int = 555) -> str:
 def bench_qr_render(*, quick: bool, database_url: str | None = None) -> list[Row]:
     title = "QR PNG render, DCC-sized payload (version ≤ 15, ECC M)"
     try:
-        from schemas.qr_image import qr_version, render_png
+        from qr_symbols.images import qr_version, render_png
     except ImportError:
-        return [Row("qr_render", title, "renders/s", None, skipped="schemas.qr_image.render_png not available")]
+        return [Row("qr_render", title, "renders/s", None, skipped="qr_symbols.images.render_png not available")]
     import qrcode
     import qrcode.constants
 

@@ -19,7 +19,7 @@ import base45
 import cbor2
 
 from keys.jws import Signer
-from schemas.qr_image import qr_version
+from qr_symbols.images import qr_version
 from schemas.qr_payload import StatusRef, build_presentation, cose_key_from_jwk, encode_issuer_part, finish_presentation
 from schemas.qr_payload.claim_keys import compact_claims, default_type_table
 

@@ -13,8 +13,8 @@ from sqlmodel import Session
 from issuers.adapters.base import Subject
 from issuers.pipeline import CredentialIssued, issue_credential
 from keys.jws import Signer
-from wallet_api.bootstrap import build_state
-from wallet_api.issuing import issuer_services
+from wallet_api.wiring.bootstrap import build_state
+from wallet_api.wiring.issuing import issuer_services
 from wallet_api.state import AppState
 
 

@@ -11,7 +11,7 @@ import typer
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from wallet_api.cli import app as ecert_app
+from wallet_api.cli.main import app as ecert_app
 
 
 
@@ -25,7 +25,7 @@ def cli(client: TestClient, settings, monkeypatch: pytest.MonkeyPatch) -> typer.
     return ecert_app
 
 def run_admin(client: TestClient) -> dict[str, str]:
-    from wallet_api.administrators import add_administrator
+    from wallet_api.auth.administrators import add_administrator
 
     state = client.app.state.ecert  # type: ignore[attr-defined]
     with Session(state.engine) as session:

@@ -16,14 +16,14 @@ from sqlmodel import Session, SQLModel
 
 from wallet_api.app import create_app
 from wallet_api.clock import FixedClock
-from wallet_api.db import make_engine, run_migrations
-from wallet_api.tables import import_all_tables
+from wallet_api.db.engines import make_engine, run_migrations
+from wallet_api.db.tables import import_all_tables
 from tests.fixed_keys import TEST_KEY_PASSPHRASE, TEST_STORAGE_KEY
 
 pytest_plugins = ["tests.log_audit", "tests.live_server", "tests.verifier_parties", "tests.admin_cli", "tests.generated_types"]
 
 # `ecert serve` records where it runs in the user's state directory and other commands read
-# it (wallet_api/cli_location.py): the suite's servers must not touch the developer's record
+# it (wallet_api/cli/location.py): the suite's servers must not touch the developer's record
 os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="ecert-test-state-")
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from issuers.adapters.base import Subject
 from issuers.pipeline import CredentialIssued, issue_credential
 from keys.jws import Signer, generate_private_key
-from wallet_api.issuing import issuer_services
+from wallet_api.wiring.issuing import issuer_services
 from wallet_api.state import AppState
 
 

@@ -25,7 +25,7 @@ from issuers.status_lists.models import IssuerStatusList
 from issuers.status_lists.permutation import unpermute
 from keys.jws import Signer, parse_compact
 from tests.issuing_helpers import person_with_record
-from wallet_api.bootstrap import build_state
+from wallet_api.wiring.bootstrap import build_state
 from wallet_api.settings import Settings
 from wallet_api.state import AppState
 
@@ -72,7 +72,7 @@ def new_offers(state: AppState, count: int) -> list[str]:
     from datetime import timedelta
 
     from issuers.oid4vci.offers import create_offer
-    from wallet_api.issuing import issuer_services
+    from wallet_api.wiring.issuing import issuer_services
 
     person = person_with_record(state, TYPE_ID)
     with Session(state.engine, expire_on_commit=False) as session:

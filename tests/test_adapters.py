@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from issuers.adapters import ADAPTER_CLASSES, PopulationAdapter, SourceAdapter, Subject, build_adapters
-from issuers.sources import Person, SyntheticPopulation
-from issuers.sources.taxes import arrears
+from issuers.synthetic_registry import Person, SyntheticPopulation
+from issuers.synthetic_registry.taxes import arrears
 from schemas.claim_check import check_claims
 from schemas.derived import add_derived_claims
 from schemas.errors import NoRecord, UnknownCertificateType

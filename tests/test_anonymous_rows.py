@@ -32,8 +32,8 @@ from tests.oid4vci_wallet import _offer_over_admin_api
 from tests.wallet_app import ABSTRACT, MobileApp, person_with_types
 from wallet_api.app import create_app
 from wallet_api.clock import FixedClock
-from wallet_api.log_redaction import REDACTED, redact
-from wallet_api.rate_limits import RateLimitWindow
+from wallet_api.http.log_redaction import REDACTED, redact
+from wallet_api.http.rate_limits import RateLimitWindow
 from wallet_api.wallet.models import ShareLink, SignInChallenge
 
 PRE_AUTH = "urn:ietf:params:oauth:grant-type:pre-authorized_code"

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from issuers.models import IssuedCredential
 from verifiers.models import RelyingParty
-from verifiers.presentation_requests import request_uri_of
+from verifiers.oid4vp.presentation_requests import request_uri_of
 from wallet_api.app import create_app
 from wallet_api.clock import FixedClock
 from wallet_api.console.sessions import ConsoleSession

@@ -31,7 +31,7 @@ from issuers.oid4vci.nonces import issue_nonce
 from issuers.oid4vci.tokens import parse_token_request, redeem_pre_authorized_code
 from keys.jws import Signer, generate_private_key
 from tests.live_server import LIST_SIZE, PRE_AUTH, TYPE_ID, assert_records_consistent, live_settings, new_offers, proof, require_postgres, status_idx
-from wallet_api.bootstrap import build_state
+from wallet_api.wiring.bootstrap import build_state
 
 BURST = 120
 KILL_AFTER = 25  # credentials received before the kill

@@ -304,7 +304,7 @@ def test_outside_issuers_credential_must_name_the_importer(client: TestClient) -
     from keys.jws import generate_private_key
     from schemas.status_list import STATUS_LIST_JWT_TYP, STATUS_LIST_MEDIA_TYPE, encode_status_list
     from verifiers.trust import StaticKeys, TrustedIssuer, TrustList
-    from wallet_api.verifier_wiring import build_verifier_services
+    from wallet_api.wiring.verifier import build_verifier_services
 
     state = client.app.state.ecert  # type: ignore[attr-defined]
     outside = Signer.from_private_key(generate_private_key("ES256"), kid="pid-1")

@@ -39,7 +39,7 @@ from keys.sd_jwt import Disclosure, attach_kb_jwt, kb_jwt_signing_input, select_
 from keys.sd_jwt_errors import DisclosureMalformed
 from tests.issuing_helpers import device_signer, issue_for, person_with_record
 from tests.wallet_app import MobileApp, person_with_types, register_bank
-from wallet_api.db import make_async_engine, make_engine
+from wallet_api.db.engines import make_async_engine, make_engine
 
 TYPE = "resident_registration_abstract"
 PRE_AUTH = "urn:ietf:params:oauth:grant-type:pre-authorized_code"

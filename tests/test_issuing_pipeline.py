@@ -15,7 +15,7 @@ from schemas.errors import InvalidInput, NoRecord, UnknownCertificateType
 from schemas.registry import load_registry
 from tests.issuing_helpers import device_signer, issue_for, person_with_record
 from verifiers.sd_jwt_verifier import verify_sd_jwt
-from wallet_api.issuing import issuer_services
+from wallet_api.wiring.issuing import issuer_services
 from wallet_api.state import AppState
 
 # every type an agency issues as SD-JWT VC, read from the type files (the customs
@@ -188,7 +188,7 @@ def test_a_refused_spend_writes_nothing_and_gives_the_slot_back(state: AppState,
 
 
 def test_the_population_is_built_at_start_up_and_shared(state: AppState) -> None:
-    from issuers.sources import built_population
+    from issuers.synthetic_registry import built_population
 
     population = state.population
     assert population is built_population(state.settings.population_seed, state.settings.population_size)

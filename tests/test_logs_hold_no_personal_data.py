@@ -4,7 +4,6 @@ token or code into any log line (the request log and every library logger includ
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient

@@ -17,8 +17,8 @@ from sqlalchemy import func, insert, select, text
 from sqlmodel import Session, SQLModel
 from typer.testing import CliRunner
 
-from wallet_api.cli import app as ecert_app
-from wallet_api.maintenance import PURGES, exclusive_run, purge_expired_rows, start_maintenance_task
+from wallet_api.cli.main import app as ecert_app
+from wallet_api.db.maintenance import PURGES, exclusive_run, purge_expired_rows, start_maintenance_task
 from wallet_api.state import AppState
 
 DAY = timedelta(days=1)

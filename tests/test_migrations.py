@@ -10,8 +10,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
-from wallet_api.db import make_engine, run_migrations
-from wallet_api.tables import import_all_tables
+from wallet_api.db.engines import make_engine, run_migrations
+from wallet_api.db.tables import import_all_tables
 
 
 def _diff(engine) -> list:  # type: ignore[no-untyped-def]

@@ -104,7 +104,7 @@ def test_a_rotated_relying_party_key_stops_on_both_workers_within_a_second(live_
     import time
 
     from verifiers.relying_parties import register_relying_party
-    from wallet_api.administrators import add_administrator
+    from wallet_api.auth.administrators import add_administrator
 
     state = live_server.state
     with Session(state.engine, expire_on_commit=False) as session:

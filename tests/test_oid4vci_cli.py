@@ -11,7 +11,7 @@ import typer
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from wallet_api.cli_issuing import offer, people
+from wallet_api.cli.issuing import offer, people
 
 PRE_AUTH = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 

@@ -37,7 +37,7 @@ from issuers.oid4vci.offers import (
     open_subject,
 )
 from issuers.oid4vci.proofs import PROOF_TYP, verify_proof_jwt
-from schemas.qr_image import render_png
+from qr_symbols.images import render_png
 from issuers.oid4vci.tokens import (
     TokenRequest,
     authenticate_access_token,
@@ -50,7 +50,7 @@ from keys.jws import Signer, generate_private_key, json_compact
 from keys.sealing import SealError
 from schemas.errors import Forbidden, NoRecord, NotFound, UnknownCertificateType
 from tests.issuing_helpers import person_with_record
-from wallet_api.issuing import issuer_services
+from wallet_api.wiring.issuing import issuer_services
 from wallet_api.state import AppState
 
 TTL = timedelta(minutes=10)

@@ -26,7 +26,7 @@ from issuers.models import IssuedCredential
 from issuers.oid4vci.offers import create_offer
 from tests.issuing_helpers import person_with_record
 from tests.oid4vci_wallet import ABSTRACT, ISSUER, PRE_AUTH, Wallet, _offer_over_admin_api, _operator_key
-from wallet_api.issuing import issuer_services
+from wallet_api.wiring.issuing import issuer_services
 
 COPY = "resident_registration_copy"
 AGENCY_TYPES = [

@@ -12,12 +12,12 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from fastapi.security.base import SecurityBase
 
-from wallet_api.administrators import current_administrator
+from wallet_api.auth.administrators import current_administrator
 from wallet_api.app import create_app
-from wallet_api.auth_operator import current_operator
-from wallet_api.holder_auth import current_holder, enrolling_holder
+from wallet_api.auth.operators import current_operator
+from wallet_api.auth.holders import current_holder, enrolling_holder
 from wallet_api.problems import PROBLEM_JSON, speaks_oauth
-from wallet_api.rp_auth import current_relying_party
+from wallet_api.auth.relying_parties import current_relying_party
 
 #: who authenticates how: the dependency that reads the credential → its scheme in the document
 SCHEMES: dict[Callable[..., Any], str] = {

@@ -19,7 +19,7 @@ from tests.console_helpers import sign_in
 from tests.wallet_app import register_bank
 from wallet_api.app import create_app
 from wallet_api.console.sessions import ConsoleSession
-from wallet_api.rp_auth import RelyingPartyCache
+from wallet_api.auth.relying_parties import RelyingPartyCache
 from tests.admin_cli import run_admin
 
 

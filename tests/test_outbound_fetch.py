@@ -37,7 +37,7 @@ from schemas.errors import FetchFailed, FetchRefused, OutboundFetchError, Signat
 from tests.wallet_app import ABSTRACT, MobileApp, person_with_types, register_bank
 from verifiers.models import RelyingParty
 from verifiers.outbound_http import ADDRESS_REFUSED, FAILED, FetchPolicy, OutboundFetcher, parse_allow_entry, same_origin_target
-from verifiers.verifier_identity import request_signer, x5c
+from verifiers.oid4vp.verifier_identity import request_signer, x5c
 from wallet_api.app import create_app
 from wallet_api.settings import Settings
 from wallet_api.wallet.fetching import Fetched, InProcessFetcher

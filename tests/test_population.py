@@ -13,14 +13,14 @@ from datetime import date
 
 import pytest
 
-from issuers.sources import DEFAULT_SEED, Person, SyntheticPopulation
-from issuers.sources import rrn as rrn_rules
-from issuers.sources.dates import add_years, age_on
-from issuers.sources.geography import PROVINCES, tax_office_of
-from issuers.sources.households import CHILD, FATHER, HEAD, MOTHER, SPOUSE
-from issuers.sources.insurance import DEPENDANT, EMPLOYEE
-from issuers.sources.names import SURNAMES
-from issuers.sources.taxes import arrears
+from issuers.synthetic_registry import DEFAULT_SEED, Person, SyntheticPopulation
+from issuers.synthetic_registry import rrn as rrn_rules
+from issuers.synthetic_registry.dates import add_years, age_on
+from issuers.synthetic_registry.geography import PROVINCES, tax_office_of
+from issuers.synthetic_registry.households import CHILD, FATHER, HEAD, MOTHER, SPOUSE
+from issuers.synthetic_registry.insurance import DEPENDANT, EMPLOYEE
+from issuers.synthetic_registry.names import SURNAMES
+from issuers.synthetic_registry.taxes import arrears
 from schemas.errors import NotFound
 
 
@@ -53,7 +53,7 @@ def test_different_seed_gives_different_people(population: SyntheticPopulation, 
 def test_identical_across_processes_with_different_hash_seeds(population: SyntheticPopulation) -> None:
     # string hashing is randomised per process; nothing generated may depend on it
     code = (
-        "import hashlib; from issuers.sources import SyntheticPopulation;"
+        "import hashlib; from issuers.synthetic_registry import SyntheticPopulation;"
         f"print(hashlib.sha256(repr(SyntheticPopulation(seed={population.seed}).people()).encode()).hexdigest())"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}

@@ -15,8 +15,8 @@ from sqlmodel import Session
 
 from keys.jws import Signer
 from verifiers.models import PresentationRequest, RelyingParty
-from verifiers.presentation_requests import read_request
-from wallet_api.db import alembic_config, make_engine
+from verifiers.oid4vp.presentation_requests import read_request
+from wallet_api.db.engines import alembic_config, make_engine
 from wallet_api.state import AppState
 
 from tests.verifier_parties import Wallet, create
@@ -130,7 +130,7 @@ def test_uncollected_result_is_deleted_after_its_retention(client: TestClient, b
 def test_purge_results_command(client: TestClient, bank, holder: Signer, credential: Any, session: Session, state: AppState, settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
 
-    from wallet_api.cli import app
+    from wallet_api.cli.main import app
 
     _, headers = bank
     request_id = answered(client, headers, holder, credential)

@@ -13,7 +13,7 @@ from PIL import Image
 
 
 from tests.qr_desk import _signed_in
-from wallet_api.printable import FONT_CANDIDATES, korean_font
+from wallet_api.qr.printable import FONT_CANDIDATES, korean_font
 
 pytestmark = pytest.mark.skipif(
     not any(p.is_file() for p in FONT_CANDIDATES), reason="no Korean font installed (apt-get install fonts-nanum)"
@@ -58,7 +58,7 @@ def test_font_setting_wins(tmp_path: Path) -> None:
     font = tmp_path / "font.ttf"
     font.write_bytes(b"x")
     assert korean_font(font) == font
-    from wallet_api.printable import FontUnavailable
+    from wallet_api.qr.printable import FontUnavailable
 
     with pytest.raises(FontUnavailable):
         korean_font(tmp_path / "missing.ttf")

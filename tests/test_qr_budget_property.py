@@ -23,7 +23,7 @@ from issuers.customs.errors import DeclarationTooLarge
 from issuers.customs.form import MAX_OTHER_GOODS, DeclarationForm, qr_claims
 from issuers.customs.qr_issuer import FAMILY, MAX_QR_CHARS, MAX_QR_VERSION, sign_issuer_part
 from issuers.customs.rules import DEFAULT_RULES_FILE, cached_rule_book
-from schemas.qr_image import qr_version, render_png
+from qr_symbols.images import qr_version, render_png
 from schemas.qr_payload import build_presentation, finish_presentation
 from schemas.qr_payload import wire_keys as k
 from tests.counting_signer import CountingSigner

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from tests.qr_desk import LICENCE, _finish, _party, _signed_in, _verify
 
-from wallet_api.cli_qr import scan
+from wallet_api.cli.qr import scan
 from tests.fixed_keys import TEST_KEY_PASSPHRASE
 
 

@@ -10,7 +10,7 @@ import PIL.Image
 import pytest
 import zxingcpp
 
-from schemas.qr_image import build_qr, module_matrix, png_from_matrix, render_png, render_svg
+from qr_symbols.images import build_qr, module_matrix, png_from_matrix, render_png, render_svg
 from tests.qr_payloads import MOBILE_ID_PROFILES, NOW, customs_claims, fixed_signer, make_qr, verify
 
 ISSUER, DEVICE = fixed_signer("ES256", "issuer"), fixed_signer("ES256", "device")
@@ -66,7 +66,7 @@ def test_svg_structure() -> None:
     assert path.get("d", "").count("h1v1h-1z") == dark
 
 
-# --- the fast matrix (schemas.qr_matrix) against qrcode itself ---------------------------------
+# --- the fast matrix (qr_symbols.matrix) against qrcode itself ---------------------------------
 
 import math  # noqa: E402
 import random  # noqa: E402
@@ -75,8 +75,8 @@ import qrcode  # noqa: E402
 from qrcode import util as qr_util  # noqa: E402
 from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_L, ERROR_CORRECT_M, ERROR_CORRECT_Q  # noqa: E402
 
-from schemas.qr_image import qr_symbol, qr_version  # noqa: E402
-from schemas.qr_matrix import encode_codewords, make_symbol  # noqa: E402
+from qr_symbols.images import qr_symbol, qr_version  # noqa: E402
+from qr_symbols.matrix import encode_codewords, make_symbol  # noqa: E402
 
 _BASE45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 _PRINTABLE = "".join(chr(c) for c in range(32, 127))

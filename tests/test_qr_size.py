@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from schemas.qr_image import qr_version
+from qr_symbols.images import qr_version
 from schemas.qr_payload import StatusRef, build_presentation, encode_issuer_part, finish_presentation
 from schemas.qr_payload import wire_keys as k
 from tests.qr_payloads import ALGS, MOBILE_ID_PROFILES, NOW, customs_claims, fixed_signer

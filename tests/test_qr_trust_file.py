@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from tests.qr_desk import LICENCE, _declaration, _finish, _signed_in, _submit
 from wallet_api.clock import FixedClock
 from verifiers.qr.trust_file import TrustFileInvalid, load_trust_file
-from wallet_api.cli import app as cli
+from wallet_api.cli.main import app as cli
 from tests.fixed_keys import TEST_KEY_PASSPHRASE
 
 

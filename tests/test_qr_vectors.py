@@ -56,7 +56,7 @@ def test_project_verifier(name: str) -> None:
 
 
 def test_valid_customs_vectors_fit_version_15_m() -> None:
-    from schemas.qr_image import qr_version
+    from qr_symbols.images import qr_version
 
     for name, vector in VECTORS.items():
         if name.startswith("valid_customs"):

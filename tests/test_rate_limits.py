@@ -32,9 +32,9 @@ from benchmarks.server import ServerConfig, free_port, running_server
 from tests.live_server import live_settings, require_postgres
 from verifiers.relying_parties import register_relying_party
 from wallet_api.app import create_app
-from wallet_api.bootstrap import build_state
+from wallet_api.wiring.bootstrap import build_state
 from wallet_api.clock import FixedClock
-from wallet_api.rate_limits import RateLimitWindow, RedisRateLimitBackend, asserted_identity
+from wallet_api.http.rate_limits import RateLimitWindow, RedisRateLimitBackend, asserted_identity
 
 REDIS_URL = "redis://127.0.0.1:6379/5"
 PRE_AUTH = "urn:ietf:params:oauth:grant-type:pre-authorized_code"

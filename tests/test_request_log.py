@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from wallet_api.app import create_app
-from wallet_api.request_log import JsonLines
+from wallet_api.http.request_log import JsonLines
 
 
 def test_the_request_id_is_taken_or_made_and_echoed(client: TestClient) -> None:
@@ -43,7 +43,7 @@ def test_json_lines_carry_the_request_fields(settings: Any, capsys: pytest.Captu
 
 
 def test_production_logs_json(settings: Any) -> None:
-    from wallet_api.request_log import log_format
+    from wallet_api.http.request_log import log_format
 
     assert log_format(settings.model_copy(update={"environment": "production"})) == "json"
     assert log_format(settings) == "text"

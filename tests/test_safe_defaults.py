@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from keys.sealing import Sealer
 from wallet_api.app import create_app
-from wallet_api.bootstrap import build_state
+from wallet_api.wiring.bootstrap import build_state
 from wallet_api.console.deps import cookie_secure
 from wallet_api.settings import Settings, SettingsError
 
@@ -245,7 +245,7 @@ def serve_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict[str,
 
 
 def serve(*args: str) -> Any:
-    from wallet_api.cli import app
+    from wallet_api.cli.main import app
 
     return CliRunner().invoke(app, ["serve", *args])
 
@@ -276,7 +276,7 @@ def test_serve_on_a_network_with_the_demo_flag(serve_env: list[dict[str, Any]]) 
 
 
 def test_serve_passes_the_slow_client_limits(serve_env: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
-    from wallet_api.server_protocols import protocol_class
+    from wallet_api.http.server_protocols import protocol_class
 
     monkeypatch.setenv("ECERT_MAX_CONCURRENCY", "64")
     monkeypatch.setenv("ECERT_KEEP_ALIVE_TIMEOUT_S", "7")

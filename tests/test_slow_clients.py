@@ -17,8 +17,8 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 
 from wallet_api.app import create_app
-from wallet_api.body_limit import BodySizeLimit
-from wallet_api.server_protocols import HeadLimitedH11, HeadLimitedHttpTools, protocol_class
+from wallet_api.http.body_limit import BodySizeLimit
+from wallet_api.http.server_protocols import HeadLimitedH11, HeadLimitedHttpTools, protocol_class
 
 #: short enough that the tests wait little; the tests wait for an event, never for a duration
 READ_TIMEOUT_S = 0.05

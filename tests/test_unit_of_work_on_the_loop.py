@@ -13,9 +13,9 @@ from sqlmodel import Session
 from verifiers.models import UsedNonce
 from verifiers.qr.scan_marks import mark_scanned
 from verifiers.used_nonces import mark_used
-from wallet_api.bootstrap import build_state
+from wallet_api.wiring.bootstrap import build_state
 from wallet_api.state import AppState
-from wallet_api.unit_of_work import make_async_engines, one_transaction, reads_and_atomic_writes, run_unit
+from wallet_api.db.unit_of_work import make_async_engines, one_transaction, reads_and_atomic_writes, run_unit
 
 
 def _marks(state: AppState, digest: str) -> int:

@@ -228,7 +228,7 @@ def test_verify_endpoint_judges_garbage_and_refuses_bad_bodies(client: TestClien
 def test_rp_add_cli_prints_client_id_and_api_key(client: TestClient, settings) -> None:  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
 
-    from wallet_api.cli_verifier import rp_app
+    from wallet_api.cli.verifier import rp_app
 
     env = {
         "ECERT_DATA_DIR": str(settings.data_dir),

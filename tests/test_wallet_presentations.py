@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi.testclient import TestClient
 
 from issuers.pipeline import vct_for
-from verifiers.verifier_identity import create_identity, request_signer, x5c
+from verifiers.oid4vp.verifier_identity import create_identity, request_signer, x5c
 from tests.wallet_app import ABSTRACT, MobileApp, bank_request, person_with_types, register_bank
 from wallet_api.wallet.fetching import Fetched
 

@@ -17,7 +17,7 @@ from tests.issuing_helpers import device_signer, issue_for
 from tests.wallet_app import ABSTRACT, MobileApp, person_with_types
 from wallet_api.app import create_app
 from wallet_api.clock import FixedClock
-from wallet_api.db import make_engine, run_migrations
+from wallet_api.db.engines import make_engine, run_migrations
 from wallet_api.wallet.models import StoredCredential
 from wallet_api.wallet.sealing import open_json
 

@@ -26,7 +26,7 @@ from schemas.registry import TypeRegistry
 from verifiers.claim_selection import restrict, top_level_allowed
 from verifiers.models import RelyingParty, RelyingPartyPublic, RelyingPartyRegistryVersion
 from verifiers.profiles import PROFILES, DEFAULT_PROFILE
-from verifiers.verifier_identity import create_identity
+from verifiers.oid4vp.verifier_identity import create_identity
 
 API_KEY_PREFIX = "ecrp_"
 

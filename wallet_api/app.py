@@ -9,19 +9,19 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 
-from wallet_api.api_docs import install_api_docs
-from wallet_api.body_limit import BodySizeLimit
+from wallet_api.http.api_docs import install_api_docs
+from wallet_api.http.body_limit import BodySizeLimit
 from wallet_api.clock import Clock
-from wallet_api.input_guard import InputGuard
-from wallet_api.log_redaction import install_log_redaction
-from wallet_api.metrics import RequestMetrics
-from wallet_api.request_log import RequestLog, install_request_logging
-from wallet_api.no_store import NoStoreForPersonalData
-from wallet_api.openapi_document import install_openapi
+from wallet_api.http.input_guard import InputGuard
+from wallet_api.http.log_redaction import install_log_redaction
+from wallet_api.http.metrics import RequestMetrics
+from wallet_api.http.request_log import RequestLog, install_request_logging
+from wallet_api.http.no_store import NoStoreForPersonalData
+from wallet_api.http.openapi_document import install_openapi
 from wallet_api.problems import install_problem_handlers, speaks_oauth
 from wallet_api.routes import ROUTERS
 from wallet_api.settings import Settings
-from wallet_api.unit_of_work import make_async_engines
+from wallet_api.db.unit_of_work import make_async_engines
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None, freeze_heap: bool = False) -> FastAPI:
@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from wallet_api.bootstrap import build_state
+        from wallet_api.wiring.bootstrap import build_state
 
         state = build_state(settings, clock=clock)
         # in the running loop: the hot routes' units of work run on it (unit_of_work.run_unit)
@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         if freeze_heap:
             gc.collect()
             gc.freeze()
-        from wallet_api.maintenance import start_maintenance_task
+        from wallet_api.db.maintenance import start_maintenance_task
 
         maintenance = start_maintenance_task(state)  # the periodic purge; None when turned off
         try:

@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute
 
 from schemas.errors import InvalidInput, RateLimited, WalletError
-from wallet_api.request_log import note_outcome
+from wallet_api.http.request_log import note_outcome
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("ecert.errors")

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from wallet_api.private_files import PRIVATE_FILE_MODE, ensure_private_dir
+from wallet_api.db.private_files import PRIVATE_FILE_MODE, ensure_private_dir
 
 PLACEHOLDER_SECRETS = frozenset({"changeme", "change-me", "secret", "password", "ecert"})
 #: production minimums: the storage key is key material (32 random bytes, as generated);

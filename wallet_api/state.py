@@ -12,12 +12,12 @@ from sqlalchemy.engine import Engine
 from keys.store import SignerCache
 from schemas.registry import TypeRegistry
 from wallet_api.clock import Clock
-from wallet_api.expired_rows import ExpiredRowSweeper
+from wallet_api.db.expired_rows import ExpiredRowSweeper
 from wallet_api.settings import Settings
 
 if TYPE_CHECKING:
     from issuers.adapters import SourceAdapter
-    from issuers.sources import SyntheticPopulation
+    from issuers.synthetic_registry import SyntheticPopulation
     from issuers.status_lists.allocator import StatusListAllocator
     from keys.sealing import Sealer
     from keys.store import PublishedKeyCache
@@ -26,9 +26,9 @@ if TYPE_CHECKING:
     from verifiers.verifier_services import VerifierServices
     from wallet_api.console.request_templates import RequestTemplate
     from wallet_api.qr.services import CachedKeyIndex
-    from wallet_api.rate_limits import RateLimiter
-    from wallet_api.rp_auth import RelyingPartyCache
-    from wallet_api.unit_of_work import AsyncEngines
+    from wallet_api.http.rate_limits import RateLimiter
+    from wallet_api.auth.relying_parties import RelyingPartyCache
+    from wallet_api.db.unit_of_work import AsyncEngines
     from wallet_api.wallet.dev_identity_provider import DevIdentityProvider
     from wallet_api.wallet.fetching import Fetcher
     from wallet_api.wallet.identity_providers import IdentityProvider

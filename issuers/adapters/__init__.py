@@ -18,7 +18,7 @@ from issuers.adapters.nhis_insurance import NhisInsuranceAdapter
 from issuers.adapters.nps_pension import NpsPensionAdapter
 from issuers.adapters.nts_tax import NtsTaxAdapter
 from issuers.adapters.population_adapter import PopulationAdapter
-from issuers.sources import SyntheticPopulation
+from issuers.synthetic_registry import SyntheticPopulation
 
 #: every adapter backed by the synthetic population; adding an agency is adding it here
 ADAPTER_CLASSES: tuple[type[PopulationAdapter], ...] = (

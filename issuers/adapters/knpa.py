@@ -7,8 +7,8 @@ from typing import Any
 
 from issuers.adapters.person_claims import identity
 from issuers.adapters.population_adapter import PopulationAdapter, TypeMapping
-from issuers.sources import Person
-from issuers.sources.dates import add_years
+from issuers.synthetic_registry import Person
+from issuers.synthetic_registry.dates import add_years
 
 #: the period a driving record covers when the requester does not choose one
 DEFAULT_PERIOD_YEARS = 5

@@ -8,7 +8,7 @@ from typing import Any
 from issuers.adapters.person_claims import identity
 from issuers.adapters.population_adapter import PopulationAdapter, TypeMapping
 from issuers.adapters.tax_certificate import DEFAULT_PURPOSE, refusal
-from issuers.sources import Person
+from issuers.synthetic_registry import Person
 
 
 class LocalTaxAdapter(PopulationAdapter):

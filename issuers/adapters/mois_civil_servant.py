@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from issuers.adapters.population_adapter import PopulationAdapter, TypeMapping
-from issuers.sources import Person
+from issuers.synthetic_registry import Person
 
 
 class MoisCivilServantAdapter(PopulationAdapter):

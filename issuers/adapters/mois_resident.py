@@ -7,7 +7,7 @@ from typing import Any
 
 from issuers.adapters.person_claims import identity
 from issuers.adapters.population_adapter import PopulationAdapter, TypeMapping, always_held
-from issuers.sources import Person
+from issuers.synthetic_registry import Person
 
 
 class MoisResidentAdapter(PopulationAdapter):

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from issuers.adapters.population_adapter import PopulationAdapter, TypeMapping
-from issuers.sources import Person
+from issuers.synthetic_registry import Person
 
 
 def _site(sido: str, sigungu: str, dong: str) -> str:

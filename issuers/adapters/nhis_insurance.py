@@ -9,8 +9,8 @@ from typing import Any
 
 from issuers.adapters.person_claims import identity
 from issuers.adapters.population_adapter import PopulationAdapter, TypeMapping
-from issuers.sources import Person
-from issuers.sources.insurance import DEPENDANT
+from issuers.synthetic_registry import Person
+from issuers.synthetic_registry.insurance import DEPENDANT
 
 
 class NhisInsuranceAdapter(PopulationAdapter):

@@ -7,8 +7,8 @@ from typing import Any
 
 from issuers.adapters.person_claims import identity
 from issuers.adapters.population_adapter import PopulationAdapter, TypeMapping
-from issuers.sources import Person
-from issuers.sources.records import PensionEntry
+from issuers.synthetic_registry import Person
+from issuers.synthetic_registry.records import PensionEntry
 
 
 def _current(person: Person) -> PensionEntry | None:

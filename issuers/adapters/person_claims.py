@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from issuers.sources import Person
+from issuers.synthetic_registry import Person
 
 
 def identity(person: Person) -> dict[str, Any]:

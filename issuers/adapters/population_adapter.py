@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from issuers.adapters.base import Subject
 from issuers.adapters.claim_projection import project
-from issuers.sources import Person, SyntheticPopulation
+from issuers.synthetic_registry import Person, SyntheticPopulation
 from schemas.errors import NoRecord, UnknownCertificateType
 
 if TYPE_CHECKING:

@@ -6,8 +6,8 @@ tax authority knows as a taxpayer and is refused while anything is unpaid.
 
 from __future__ import annotations
 
-from issuers.sources.records import TaxAssessment
-from issuers.sources.taxes import arrears
+from issuers.synthetic_registry.records import TaxAssessment
+from issuers.synthetic_registry.taxes import arrears
 
 #: what the certificate is for when the requester does not say; the most common purpose
 DEFAULT_PURPOSE = "대금수령"

@@ -17,7 +17,7 @@ from issuers.adapters.base import SourceAdapter, Subject
 from issuers.oid4vci.codes import TX_CODE_LENGTH, hash_secret, hash_tx_code, new_secret, new_tx_code
 from issuers.oid4vci.models import Oid4vciOffer, Oid4vciOfferCredential
 from issuers.pipeline import IssuerServices
-from issuers.sources import SyntheticPopulation
+from issuers.synthetic_registry import SyntheticPopulation
 from keys.sealing import Sealer
 from schemas.errors import Forbidden, InvalidInput, NoRecord, NotFound, UnknownCertificateType
 from schemas.registry import CertificateType, TypeRegistry

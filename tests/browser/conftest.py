@@ -55,8 +55,8 @@ def _prepare_database(settings_env: dict[str, str]) -> None:
     """Migrate, then create any table a migration does not have yet (the console's sessions)."""
     from sqlmodel import SQLModel
 
-    from wallet_api.db import make_engine, run_migrations
-    from wallet_api.tables import import_all_tables
+    from wallet_api.db.engines import make_engine, run_migrations
+    from wallet_api.db.tables import import_all_tables
 
     import_all_tables()
     engine = make_engine(settings_env["ECERT_DATABASE_URL"])

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from issuers.adapters import build_adapters
 from issuers.adapters.base import Subject
-from issuers.sources import SyntheticPopulation
+from issuers.synthetic_registry import SyntheticPopulation
 from keys.b64 import b64url_decode, b64url_encode
 from keys.jws import Signer
 from schemas.registry import load_registry
@@ -100,7 +100,7 @@ def signed_in_app(base_url: str, person: Any) -> tuple[HttpMobileApp, str]:
 def ecert(env: dict[str, str], *args: str) -> dict[str, Any]:
     """Run the ``ecert`` command line against the test server's database; its JSON output."""
     done = subprocess.run(
-        [sys.executable, "-c", "from wallet_api.cli import app; app()", *args, "--json"],
+        [sys.executable, "-c", "from wallet_api.cli.main import app; app()", *args, "--json"],
         env=env, capture_output=True, text=True, timeout=120, check=False,
     )
     assert done.returncode == 0, done.stderr

@@ -25,7 +25,7 @@ class Answer(BaseModel):
 def typed(model: Any, *errors: int, success: dict[int, Any] | None = None) -> dict[str, Any]:
     """Decorator arguments of a JSON route: its answer model and the error statuses it can give.
 
-    Error bodies are filled in by ``wallet_api.openapi_document`` (problem+json, or the OAuth
+    Error bodies are filled in by ``wallet_api.http.openapi_document`` (problem+json, or the OAuth
     error body on OAuth routes); 401/403 of protected routes, 422, 429 and 500 are added there
     for every route that can give them, so ``errors`` lists what is particular to the route.
     ``success``: another 2xx status and its model (e.g. 200 beside a 201)."""

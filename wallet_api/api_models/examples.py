@@ -1,6 +1,6 @@
 """Request and response examples of the main flows, by operation (path template, methods).
 
-``wallet_api.openapi_document`` puts them into the document; ``tests/test_openapi_document``
+``wallet_api.http.openapi_document`` puts them into the document; ``tests/test_openapi_document``
 checks each against its operation's schema, so they cannot drift from the models.
 """
 

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from schemas.errors import NotFound
 from schemas.registry import TypeRegistry
-from verifiers.presentation_requests import create_presentation_request
+from verifiers.oid4vp.presentation_requests import create_presentation_request
 from verifiers.verifier_services import VerifierServices
 from wallet_api.console.request_templates import RequestTemplate
 from wallet_api.console.sessions import StaffSession

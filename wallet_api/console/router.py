@@ -15,8 +15,8 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.errors import AuthError, NotFound
-from verifiers.presentation_requests import read_request, request_uri_of
-from schemas.qr_image import render_svg
+from verifiers.oid4vp.presentation_requests import read_request, request_uri_of
+from qr_symbols.images import render_svg
 from wallet_api.console import counter, desk, documents, pages, sessions
 from wallet_api.console.access import landing_page, usable_pages
 from wallet_api.console.deps import CurrentStaff, OptionalStaff, WritingStaff, cookie_secure, session_cookie_name
@@ -24,11 +24,11 @@ from wallet_api.console.desk import MAX_TEXT
 from wallet_api.console.desk_views import desk_views
 from wallet_api.console.security_headers import ConsoleRoute
 from wallet_api.deps import ClockDep, RegistryDep, SessionDep, SettingsDep, StateDep
-from wallet_api.no_store import PERSONAL_DATA
+from wallet_api.http.no_store import PERSONAL_DATA
 from verifiers.qr.profiles import MOBILE_ID_TYPES
 from wallet_api.qr.desk import CUSTOMS_TYPE
 from wallet_api.qr.deps import CustomsServicesDep, QrServicesDep
-from wallet_api.rate_limits import limit_anonymous
+from wallet_api.http.rate_limits import limit_anonymous
 from wallet_api.settings import Settings
 from wallet_api.state import AppState
 from wallet_api.deps import VerifierServicesDep

@@ -22,7 +22,7 @@ from schemas.errors import AuthError
 from verifiers.models import RelyingParty
 from verifiers.relying_parties import authenticate
 from wallet_api.console.errors import CsrfRefused
-from wallet_api.expired_rows import ExpiredRowSweeper, ExpiringTable
+from wallet_api.db.expired_rows import ExpiredRowSweeper, ExpiringTable
 
 TABLE_NAME = "console_session"
 

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from keys.b64 import b64url_decode, b64url_encode
 from keys.jwk import thumbprint
 from schemas.errors import Forbidden, InvalidInput
-from schemas.qr_image import qr_version, render_png, render_svg
+from qr_symbols.images import qr_version, render_png, render_svg
 from schemas.qr_payload import UnsignedPresentation, build_presentation, finish_presentation
 from schemas.qr_payload.envelope import PREFIX_FAMILIES
 from schemas.qr_payload import wire_keys as k

@@ -27,7 +27,7 @@ from verifiers.qr.presentation_signatures import IssuerKeyIndex
 from verifiers.compiled_statement import CompiledStatement
 from verifiers.qr.context import QrServices
 from wallet_api.state import AppState
-from wallet_api.verifier_wiring import KEY_RECHECK_S
+from wallet_api.wiring.verifier import KEY_RECHECK_S
 from wallet_api.wallet.models import Device
 
 

@@ -19,7 +19,7 @@ from keys.store import published_keys
 from verifiers.qr.trust_file import TRUST_FILE_FORMAT, TRUST_FILE_VERSION, data_fingerprints
 from wallet_api.qr.services import agency_ids
 from wallet_api.state import AppState
-from wallet_api.status_publishing import status_list_token_for
+from wallet_api.admin.status_publishing import status_list_token_for
 
 
 def _epoch(moment: datetime | None) -> int | None:

@@ -5,11 +5,11 @@ from sqlalchemy import text
 
 from wallet_api.deps import StateDep
 from wallet_api.state import AppState
-from wallet_api.unit_of_work import autocommit, in_one_hop
+from wallet_api.db.unit_of_work import autocommit, in_one_hop
 from wallet_api.api_models.base import typed
 from wallet_api.api_models.issuing import Health, Ready
-from wallet_api.metrics import authorize_scrape, exposition
-from wallet_api.readiness import readiness
+from wallet_api.http.metrics import authorize_scrape, exposition
+from wallet_api.http.readiness import readiness
 
 router = APIRouter(tags=["health"])
 
@@ -34,7 +34,7 @@ async def readyz(state: StateDep) -> dict[str, object]:
 
 @router.get("/metrics", include_in_schema=False)
 async def metrics(state: StateDep, authorization: str | None = Header(None)) -> Response:
-    """Prometheus text format; ``ECERT_METRICS_TOKEN`` protects it (see wallet_api.metrics)."""
+    """Prometheus text format; ``ECERT_METRICS_TOKEN`` protects it (see wallet_api.http.metrics)."""
     authorize_scrape(state.settings, authorization)
     body, media_type = exposition(state.engine.pool.checkedout())  # type: ignore[attr-defined]
     return Response(body, media_type=media_type, headers={"Cache-Control": "no-store"})

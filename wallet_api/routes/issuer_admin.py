@@ -20,8 +20,8 @@ from issuers.credential_status import (
     person_ref,
     resolve_record_id,
 )
-from wallet_api.audit_log import checkpoint_policy, request_id_of
-from wallet_api.auth_operator import OperatorDep
+from wallet_api.admin.audit_log import checkpoint_policy, request_id_of
+from wallet_api.auth.operators import OperatorDep
 from wallet_api.deps import ClockDep, SessionDep, StateDep
 from wallet_api.api_models.base import typed
 from wallet_api.api_models.issuing import AuditPage, CredentialRecord, CredentialRecordPage

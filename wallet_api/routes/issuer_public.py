@@ -11,9 +11,9 @@ from issuers.type_metadata import vct_type_metadata
 from schemas.errors import NotFound
 from schemas.status_list import STATUS_LIST_MEDIA_TYPE
 from wallet_api.deps import ClockDep, RegistryDep, SessionDep, SettingsDep, StateDep
-from wallet_api.no_store import PERSONAL_DATA
+from wallet_api.http.no_store import PERSONAL_DATA
 from wallet_api.qr.document_page import PAGE_POLICY, document_not_found_page, document_page, wants_html
-from wallet_api.status_publishing import status_list_token_for
+from wallet_api.admin.status_publishing import status_list_token_for
 from wallet_api.api_models.base import binary, typed
 from wallet_api.api_models.issuing import DocumentCheck, VctTypeMetadata
 

@@ -30,16 +30,16 @@ from issuers.oid4vci.tokens import (
     redeem_pre_authorized_code,
 )
 from issuers.audit_trail import ACTOR_OPERATOR
-from wallet_api.audit_log import record_offer, request_id_of
-from wallet_api.auth_operator import OperatorDep
-from wallet_api.metrics import record_issuance
+from wallet_api.admin.audit_log import record_offer, request_id_of
+from wallet_api.auth.operators import OperatorDep
+from wallet_api.http.metrics import record_issuance
 from wallet_api.deps import ClockDep, SessionDep, SettingsDep, StateDep
-from wallet_api.expired_rows import ExpiringTable
-from wallet_api.issuing import IssuerServicesDep, issuer_services
+from wallet_api.db.expired_rows import ExpiringTable
+from wallet_api.wiring.issuing import IssuerServicesDep, issuer_services
 from wallet_api.problems import use_oauth_errors
-from wallet_api.rate_limits import client_address
+from wallet_api.http.rate_limits import client_address
 from wallet_api.state import AppState
-from wallet_api.unit_of_work import autocommit, in_one_hop, transaction
+from wallet_api.db.unit_of_work import autocommit, in_one_hop, transaction
 from wallet_api.api_models.base import errors, typed
 from wallet_api.api_models.issuing import (
     AccessToken,

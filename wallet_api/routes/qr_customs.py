@@ -8,8 +8,8 @@ from fastapi import APIRouter, status
 
 from issuers.customs.form import DeclarationInput
 from wallet_api.deps import SessionDep, StateDep
-from wallet_api.holder_auth import CurrentHolder
-from wallet_api.no_store import PERSONAL_DATA
+from wallet_api.auth.holders import CurrentHolder
+from wallet_api.http.no_store import PERSONAL_DATA
 from wallet_api.qr import customs
 from wallet_api.qr.deps import CustomsServicesDep
 from wallet_api.wallet.deps import WalletServicesDep

@@ -13,16 +13,16 @@ from verifiers.models import RelyingParty
 from verifiers.qr.pipeline import choose_profile
 from verifiers.qr.profiles import QrProfile
 from wallet_api.deps import ClockDep, SessionDep, SettingsDep, StateDep, state_of
-from wallet_api.no_store import PERSONAL_DATA
+from wallet_api.http.no_store import PERSONAL_DATA
 from wallet_api.qr.deps import CustomsServicesDep, QrServicesDep
 from wallet_api.qr.desk import needs_transaction, verify_scanned, verify_with_profile
 from wallet_api.qr.images import qr_text_from_image
 from wallet_api.qr.services import customs_services, qr_services
-from wallet_api.metrics import record_verification
-from wallet_api.rate_limits import limit_verification
-from wallet_api.rp_auth import CurrentRelyingParty
+from wallet_api.http.metrics import record_verification
+from wallet_api.http.rate_limits import limit_verification
+from wallet_api.auth.relying_parties import CurrentRelyingParty
 from wallet_api.state import AppState
-from wallet_api.unit_of_work import one_transaction, reads_and_atomic_writes, run_unit
+from wallet_api.db.unit_of_work import one_transaction, reads_and_atomic_writes, run_unit
 from wallet_api.api_models.base import typed
 from wallet_api.api_models.verifier import QrVerifyAnswer
 

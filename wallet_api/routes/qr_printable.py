@@ -8,9 +8,9 @@ from issuers.models import IssuedCredential
 from schemas.errors import NotFound
 from schemas.masking import masked_display
 from wallet_api.deps import RegistryDep, SessionDep, SettingsDep
-from wallet_api.holder_auth import OwnedCredential
-from wallet_api.no_store import PERSONAL_DATA
-from wallet_api.printable import korean_font, printable_pdf
+from wallet_api.auth.holders import OwnedCredential
+from wallet_api.http.no_store import PERSONAL_DATA
+from wallet_api.qr.printable import korean_font, printable_pdf
 from wallet_api.wallet.credential_views import stored_claims
 from wallet_api.deps import SealerDep
 from wallet_api.api_models.base import binary

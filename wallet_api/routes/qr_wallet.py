@@ -8,8 +8,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from wallet_api.deps import ClockDep, SessionDep, StateDep
-from wallet_api.holder_auth import CurrentHolder
-from wallet_api.no_store import PERSONAL_DATA
+from wallet_api.auth.holders import CurrentHolder
+from wallet_api.http.no_store import PERSONAL_DATA
 from wallet_api.qr import presenting
 from wallet_api.qr.deps import QrServicesDep
 from wallet_api.qr.mobile_id import start_mobile_id_qr

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Request
 from issuers.audit_trail import ACTOR_ADMIN
 from issuers.operators import OperatorPublic
 from verifiers.models import RelyingPartyPublic
-from wallet_api import party_admin
-from wallet_api.administrators import AdministratorDep, AdministratorPublic
-from wallet_api.audit_log import request_id_of
+from wallet_api.admin import parties as party_admin
+from wallet_api.auth.administrators import AdministratorDep, AdministratorPublic
+from wallet_api.admin.audit_log import request_id_of
 from wallet_api.deps import ClockDep, SessionDep, StateDep
 from wallet_api.api_models.base import errors, typed
 from wallet_api.api_models.admin import RotatedOperatorKey, RotatedPartyKey

@@ -9,17 +9,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from verifiers.direct_verification import verify_for_relying_party
-from verifiers.presentation_requests import create_presentation_request, read_request, request_uri_of
-from schemas.qr_image import render_png, render_svg
+from verifiers.oid4vp.presentation_requests import create_presentation_request, read_request, request_uri_of
+from qr_symbols.images import render_png, render_svg
 from verifiers.models import RelyingParty
 from verifiers.verifier_services import VerifierServices
 from wallet_api.deps import ClockDep, SessionDep, state_of
-from wallet_api.no_store import PERSONAL_DATA
-from wallet_api.metrics import record_verification
-from wallet_api.rate_limits import limit_verification
-from wallet_api.rp_auth import CurrentRelyingParty
+from wallet_api.http.no_store import PERSONAL_DATA
+from wallet_api.http.metrics import record_verification
+from wallet_api.http.rate_limits import limit_verification
+from wallet_api.auth.relying_parties import CurrentRelyingParty
 from wallet_api.state import AppState
-from wallet_api.unit_of_work import reads_and_atomic_writes, run_unit
+from wallet_api.db.unit_of_work import reads_and_atomic_writes, run_unit
 from wallet_api.deps import VerifierServicesDep
 from wallet_api.api_models.base import binary, typed
 from wallet_api.api_models.verifier import PresentationRequestCreated, PresentationRequestState, VerifyAnswer

@@ -11,11 +11,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Response
 
 from verifiers.models import UsedNonce
-from verifiers.presentation_requests import REQUEST_OBJECT_MEDIA_TYPE, receive_response, request_object
+from verifiers.oid4vp.presentation_requests import REQUEST_OBJECT_MEDIA_TYPE, receive_response, request_object
 from wallet_api.deps import ClockDep, SessionDep, StateDep
-from wallet_api.expired_rows import ExpiringTable
+from wallet_api.db.expired_rows import ExpiringTable
 from wallet_api.problems import use_oauth_errors
-from wallet_api.rate_limits import anonymous_limit
+from wallet_api.http.rate_limits import anonymous_limit
 from wallet_api.deps import VerifierServicesDep
 from wallet_api.api_models.base import binary, typed
 from wallet_api.api_models.verifier import DirectPostAnswer

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from wallet_api.deps import ClockDep, SessionDep, StateDep
-from wallet_api.rate_limits import anonymous_limit, limit_anonymous
+from wallet_api.http.rate_limits import anonymous_limit, limit_anonymous
 from wallet_api.wallet.sign_in import SIGN_IN_TYP, create_challenge, sign_in
 from wallet_api.api_models.base import typed
 from wallet_api.api_models.wallet import HolderAccessToken, SignInChallenge

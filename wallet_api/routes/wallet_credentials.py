@@ -8,9 +8,9 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from wallet_api.deps import ClockDep, RegistryDep, SessionDep, SettingsDep
-from wallet_api.holder_auth import CurrentHolder, OwnedCredential
-from wallet_api.issuing import IssuerServicesDep
-from wallet_api.no_store import PERSONAL_DATA
+from wallet_api.auth.holders import CurrentHolder, OwnedCredential
+from wallet_api.wiring.issuing import IssuerServicesDep
+from wallet_api.http.no_store import PERSONAL_DATA
 from wallet_api.wallet.credential_store import issue_into_wallet, store_credential
 from wallet_api.wallet.credential_views import credential_detail, delete_credential, list_credentials, summary
 from wallet_api.deps import SealerDep, VerifierServicesDep

@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.errors import NotFound
 from wallet_api.deps import ClockDep, SessionDep, SettingsDep, StateDep
-from wallet_api.holder_auth import CurrentHolder, EnrollingHolder, OwnedDevice
-from wallet_api.no_store import PERSONAL_DATA
-from wallet_api.rate_limits import anonymous_limit, asserted_identity, limit_anonymous
+from wallet_api.auth.holders import CurrentHolder, EnrollingHolder, OwnedDevice
+from wallet_api.http.no_store import PERSONAL_DATA
+from wallet_api.http.rate_limits import anonymous_limit, asserted_identity, limit_anonymous
 from wallet_api.deps import SealerDep
 from wallet_api.wallet.devices import (
     DEVICE_REGISTRATION_TYP,

@@ -10,9 +10,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from wallet_api.deps import ClockDep, SessionDep, StateDep
-from wallet_api.holder_auth import CurrentHolder, OwnedConsent
-from wallet_api.no_store import PERSONAL_DATA
-from wallet_api.rate_limits import limit_anonymous
+from wallet_api.auth.holders import CurrentHolder, OwnedConsent
+from wallet_api.http.no_store import PERSONAL_DATA
+from wallet_api.http.rate_limits import limit_anonymous
 from wallet_api.wallet.consent_submission import submit
 from wallet_api.deps import SealerDep, VerifierServicesDep
 from wallet_api.wallet.deps import FetcherDep, ShareLinkPolicyDep, WalletServicesDep

@@ -36,7 +36,7 @@ from verifiers.verifier_services import VerifierServices
 from wallet_api.wallet.devices import owned_device
 from wallet_api.wallet.enrolment import holder_identity, holder_subject_ref
 from schemas.errors import DeviceRevoked
-from wallet_api.metrics import record_issuance
+from wallet_api.http.metrics import record_issuance
 from wallet_api.wallet.errors import NotYourCredential
 from wallet_api.wallet.models import Device, StoredCredential
 from wallet_api.wallet.sealing import seal_json, seal_text

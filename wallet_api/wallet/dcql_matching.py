@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from keys.sd_jwt import ClaimPath
 from schemas.registry import TypeRegistry
 from verifiers.claim_selection import has_path
-from verifiers.dcql import CredentialQuery, DcqlQuery
+from verifiers.oid4vp.dcql import CredentialQuery, DcqlQuery
 from wallet_api.wallet.credential_views import StatusReader, stored_claims
 from wallet_api.wallet.models import StoredCredential
 

@@ -10,8 +10,8 @@ import secrets
 import uuid
 from datetime import datetime
 
-from issuers.sources.person import Person
-from issuers.sources.population import SyntheticPopulation
+from issuers.synthetic_registry.person import Person
+from issuers.synthetic_registry.population import SyntheticPopulation
 from keys.file_keys import load_or_create_signer
 from keys.jws import VerificationKey
 from wallet_api.settings import Settings

@@ -47,7 +47,7 @@ from keys.jws import VerificationKey, parse_compact
 from keys.sealing import Sealer
 from schemas.errors import InvalidInput, NotFound
 from schemas.status_list import INVALID
-from wallet_api.audit_log import record_device_revocation
+from wallet_api.admin.audit_log import record_device_revocation
 from wallet_api.wallet.device_proofs import proof_challenge, spend_challenge
 from wallet_api.wallet.enrolment import holder_subject_ref
 from wallet_api.wallet.errors import DeviceChallengeInvalid, DeviceKeyBound, DeviceProofInvalid, DeviceProofRequired

@@ -18,11 +18,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from issuers.pipeline import SUBJECT_LOOKUP_PURPOSE
-from issuers.sources.population import SyntheticPopulation
+from issuers.synthetic_registry.population import SyntheticPopulation
 from keys.sealing import Sealer
 from schemas.errors import Replayed
 from wallet_api.wallet.errors import IdentityMismatch
-from wallet_api.expired_rows import ExpiredRowSweeper, ExpiringTable
+from wallet_api.db.expired_rows import ExpiredRowSweeper, ExpiringTable
 from wallet_api.wallet.identity_providers import IdentityProvider, VerifiedIdentity, verify_identity_assertion
 from wallet_api.wallet.models import AccessToken, Holder, UsedIdentityAssertion
 from wallet_api.wallet.sealing import RRN_LOOKUP_PURPOSE, open_json, seal_json

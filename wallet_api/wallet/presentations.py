@@ -32,7 +32,7 @@ from keys.sealing import Sealer
 from schemas.errors import HolderBindingFailed, InvalidInput, NotFound, OutboundFetchError, Replayed
 from schemas.registry import TypeRegistry
 from verifiers.claim_selection import restrict
-from verifiers.dcql import DcqlQuery, parse_dcql
+from verifiers.oid4vp.dcql import DcqlQuery, parse_dcql
 from verifiers.relying_parties import authorise_claims, find_by_client_id
 from wallet_api.wallet.credential_views import StatusReader, owned_credential, stored_claims
 from wallet_api.wallet.dcql_matching import asked_paths, match_query

@@ -24,7 +24,7 @@ from sqlmodel import Session
 from keys.errors import KeyLayerError
 from keys.jws import VerificationKey, parse_compact
 from schemas.errors import AuthError
-from wallet_api.expired_rows import ExpiredRowSweeper, ExpiringTable
+from wallet_api.db.expired_rows import ExpiredRowSweeper, ExpiringTable
 from wallet_api.wallet.device_proofs import proof_challenge, spend_challenge
 from wallet_api.wallet.models import AccessToken, Device, SignInChallenge
 from wallet_api.wallet.tokens import IssuedToken, issue_device_token

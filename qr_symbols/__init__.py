@@ -1,0 +1,1 @@
+"""QR symbols: the fast symbol builder (module for module what qrcode makes) and the one PNG/SVG renderer."""

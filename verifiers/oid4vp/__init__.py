@@ -1,0 +1,1 @@
+"""OpenID4VP verifier: presentation requests, DCQL, verifier identity, request QR."""

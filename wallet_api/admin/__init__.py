@@ -1,0 +1,1 @@
+"""Agency administration: parties, the audit log, status publishing."""

@@ -1,0 +1,1 @@
+"""Who is calling: administrators, operators, holders and relying parties."""

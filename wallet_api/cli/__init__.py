@@ -1,0 +1,1 @@
+"""The `ecert` command line: one module per command group."""

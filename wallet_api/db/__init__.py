@@ -1,0 +1,1 @@
+"""Engines, tables, units of work, migrations and the upkeep of expired rows."""

@@ -1,0 +1,1 @@
+"""Builds the long-lived objects at start-up: issuing, verifier, outbound fetcher."""
