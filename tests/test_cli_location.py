@@ -5,22 +5,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
+
+from tests.ecert_serve import ECERT, ecert_serve
 import pytest
 
-ECERT = str(Path(sys.executable).with_name("ecert"))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _env(state_home: Path, **extra: str) -> dict[str, str]:
@@ -44,21 +36,8 @@ def test_commands_elsewhere_use_the_served_data_and_url(tmp_path: Path) -> None:
     server_dir, elsewhere, state = tmp_path / "server", tmp_path / "elsewhere", tmp_path / "state"
     server_dir.mkdir()
     elsewhere.mkdir()
-    port = _free_port()
     env = _env(state)
-    process = subprocess.Popen([ECERT, "serve", "--port", str(port)], cwd=server_dir, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
+    with ecert_serve(server_dir, env) as base:
         served_kid = httpx.get(f"{base}/.well-known/jwt-vc-issuer").json()["jwks"]["keys"][0]["kid"]
 
         record = state / "ecert" / "server.json"
@@ -69,13 +48,11 @@ def test_commands_elsewhere_use_the_served_data_and_url(tmp_path: Path) -> None:
                        cwd=elsewhere, env=env)
         assert offer.returncode == 0, offer.stderr
         # the offer names the server that runs, not the default port
+        port = base.rsplit(":", 1)[1]
         assert f"127.0.0.1%3A{port}" in json.loads(offer.stdout)["offer_uri"]
         listed = _ecert("keys", "list", "--json", cwd=elsewhere, env=env)
         assert [key["kid"] for key in json.loads(listed.stdout)] == [served_kid]
         assert not (elsewhere / "data").exists()
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
     # --data-dir points anywhere explicitly, also without a record
     listed = _ecert("--data-dir", str(server_dir / "data"), "keys", "list", "--json", cwd=elsewhere,

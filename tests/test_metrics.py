@@ -74,32 +74,14 @@ def test_two_workers_are_summed_by_any_scrape(tmp_path: Any) -> None:
     """`ecert serve --workers 2` shares one PROMETHEUS_MULTIPROC_DIR: whichever worker answers
     the scrape counts the requests both served."""
     import os
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
 
     import httpx
 
-    from benchmarks.server import free_port
+    from tests.ecert_serve import ecert_serve
 
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ECERT_", "PROMETHEUS_"))}
     env["XDG_STATE_HOME"] = str(tmp_path / "state")
-    ecert = str(Path(sys.executable).with_name("ecert"))
-    process = subprocess.Popen([ecert, "serve", "--port", str(port), "--workers", "2"], cwd=tmp_path, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
+    with ecert_serve(tmp_path, env, "--workers", "2") as base:
         for _ in range(30):
             with httpx.Client() as fresh:  # a new connection each time: both workers take some
                 assert fresh.get(f"{base}/v1/types").status_code == 200
@@ -107,6 +89,3 @@ def test_two_workers_are_summed_by_any_scrape(tmp_path: Any) -> None:
             text = httpx.get(f"{base}/metrics").text
             assert _value(text, "ecert_http_requests_total", route="/v1/types", status="200") == 30
         assert (tmp_path / "data" / "metrics").is_dir()
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
