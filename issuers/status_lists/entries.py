@@ -64,20 +64,6 @@ def set_status(session: Session, *, list_id: int, idx: int, status: int, now: da
     )
 
 
-def status_by_uri_id(session: Session, *, uri_id: str, idx: int) -> int | None:
-    """The current status of entry ``idx`` of the list published as ``uri_id`` (VALID when no
-    row exists), in one indexed read; None when no such list or the index is outside it. The
-    verifier reads its own issuer's statuses here: the authority, fresher than any list token."""
-    row = session.exec(  # type: ignore[call-overload]
-        select(_LIST.c.size, _ENTRY.c.status)
-        .select_from(_LIST.outerjoin(_ENTRY, (_ENTRY.c.list_id == _LIST.c.id) & (_ENTRY.c.idx == idx)))
-        .where(_LIST.c.uri_id == uri_id)
-    ).first()
-    if row is None or not 0 <= idx < row[0]:
-        return None
-    return VALID if row[1] is None else int(row[1])
-
-
 def get_status(session: Session, *, list_id: int, idx: int) -> int:
     """The current status of entry ``idx`` (VALID when no row exists)."""
     _list_for_index(session, list_id=list_id, idx=idx)

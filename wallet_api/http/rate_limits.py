@@ -374,6 +374,16 @@ async def limit_verification(state: "AppState", request: Request, bucket: str, *
     await limiter.check_hits_async(hits, now=state.clock.epoch())
 
 
+#: the verification routes' flood limit when Redis counts (see Settings.rate_limit_verify_per_minute)
+REDIS_VERIFY_PER_MINUTE = 300_000
+
+
+def verify_limit(settings: "Settings") -> int:
+    if settings.rate_limit_verify_per_minute is not None:
+        return settings.rate_limit_verify_per_minute
+    return REDIS_VERIFY_PER_MINUTE if settings.redis_url else 0
+
+
 def build_rate_limiter(settings: "Settings", engine: Engine, *, sweeper: ExpiredRowSweeper) -> RateLimiter:
     """Redis when ``ECERT_REDIS_URL`` is set, else the database; limits from the settings."""
     backend: RateLimitBackend
@@ -387,7 +397,7 @@ def build_rate_limiter(settings: "Settings", engine: Engine, *, sweeper: Expired
         key=rate_limit_key(settings.effective_storage_key),
         limits={
             "credential": settings.rate_limit_credential_per_minute,
-            "verify": settings.rate_limit_verify_per_minute,
+            "verify": verify_limit(settings),
         },
     )
 
